@@ -1,0 +1,46 @@
+using System.Buffers;
+using System.Text.Json.Serialization;
+
+namespace TradeStat.Api.Contracts;
+
+/// <summary>Body of <c>POST /add_batch/</c>: <c>{"symbol": "...", "values": [...]}</c>, values oldest first.</summary>
+/// <remarks>
+/// Read by <see cref="Formatting.AddBatchRequestInputFormatter"/> straight into a pooled buffer (no per-value
+/// allocation); the buffer returns to the pool when the request ends.
+/// </remarks>
+public sealed class AddBatchRequest : IDisposable
+{
+    private double[]? _buffer;
+
+    /// <summary>The symbol, or null when the body had none.</summary>
+    public string? Symbol { get; init; }
+
+    /// <summary>True when the body had a <c>values</c> array.</summary>
+    [JsonIgnore]
+    public bool HasValues { get; init; }
+
+    /// <summary>Numbers in the <c>values</c> array, counting any beyond <see cref="Domain.Series.SeriesLimits.MaxBatchSize"/> that were not kept.</summary>
+    [JsonIgnore]
+    public int ValueCount { get; init; }
+
+    /// <summary>The values kept (at most the batch limit).</summary>
+    [JsonIgnore]
+    public ReadOnlySpan<double> Values => _buffer is null ? default : _buffer.AsSpan(0, Math.Min(ValueCount, _buffer.Length));
+
+    /// <summary>Documentation-only view of the wire shape for OpenAPI.</summary>
+    [JsonPropertyName("values")]
+    public IReadOnlyList<double> ValuesForSchema => Values.ToArray();
+
+    internal static AddBatchRequest Create(string? symbol, bool hasValues, int valueCount, double[]? pooledBuffer) =>
+        new() { Symbol = symbol, HasValues = hasValues, ValueCount = valueCount, _buffer = pooledBuffer };
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace TradeStat.Api.Contracts;
+
+/// <summary>Answer of <c>POST /add_batch/</c>.</summary>
+/// <param name="Symbol">The symbol appended to.</param>
+/// <param name="Added">Values added by this batch.</param>
+/// <param name="Count">Points ever added to the symbol.</param>
+public sealed record AddBatchResponse(
+    [property: JsonPropertyName("symbol")] string Symbol,
+    [property: JsonPropertyName("added")] int Added,
+    [property: JsonPropertyName("count")] long Count);
+
+/// <summary>Answer of <c>GET /stats/</c>: statistics over the last <c>count</c> points.</summary>
+public sealed record StatsResponse(
+    [property: JsonPropertyName("symbol")] string Symbol,
+    [property: JsonPropertyName("k")] int K,
+    [property: JsonPropertyName("count")] long Count,
+    [property: JsonPropertyName("min")] double Min,
+    [property: JsonPropertyName("max")] double Max,
+    [property: JsonPropertyName("last")] double Last,
+    [property: JsonPropertyName("avg")] double Avg,
+    [property: JsonPropertyName("var")] double Var);
+
+/// <summary>Query of <c>GET /stats/</c>, bound as text so that every malformed <c>k</c> gets a clear message.</summary>
+public sealed class StatsQuery
+{
+    /// <summary>The symbol.</summary>
+    [FromQuery(Name = "symbol")]
+    public string? Symbol { get; init; }
+
+    /// <summary>The decade k (1..8) as sent.</summary>
+    [FromQuery(Name = "k")]
+    public string? K { get; init; }
+}
+
+/// <summary>Source-generated JSON metadata for the API's own types (no reflection on the hot path).</summary>
+[JsonSerializable(typeof(AddBatchResponse))]
+[JsonSerializable(typeof(StatsResponse))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

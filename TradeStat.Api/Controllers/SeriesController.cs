@@ -1,0 +1,63 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
+using TradeStat.Api.Contracts;
+using TradeStat.Api.Validation;
+using TradeStat.Domain.Series;
+
+namespace TradeStat.Api.Controllers;
+
+/// <summary>The seed's two endpoints: append a batch of prices, read window statistics.</summary>
+[ApiController]
+[Route("")]
+public sealed class SeriesController(
+    ISeriesService series,
+    IValidator<AddBatchRequest> batchValidator,
+    IValidator<StatsQuery> statsValidator) : ControllerBase
+{
+    /// <summary>Appends up to 10,000 prices (oldest first) to a symbol, atomically.</summary>
+    /// <response code="200">The batch was added.</response>
+    /// <response code="400">The body or a value is invalid; nothing was added.</response>
+    /// <response code="409">The symbol is new and the symbol limit is reached.</response>
+    /// <response code="413">The body is larger than the configured limit.</response>
+    /// <response code="415">The body is not <c>application/json</c>.</response>
+    [HttpPost("add_batch")]
+    [Consumes("application/json")]
+    [ProducesResponseType<AddBatchResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
+    public IActionResult AddBatch([FromBody] AddBatchRequest request)
+    {
+        var validation = batchValidator.Validate(request);
+        if (!validation.IsValid)
+        {
+            return ValidationProblem(validation.AddTo(ModelState));
+        }
+
+        var added = series.AddBatch(request.Symbol!, request.Values);
+        return Ok(new AddBatchResponse(added.Symbol, added.Added, added.Count));
+    }
+
+    /// <summary>min, max, last, avg and population variance over the last 10^k points of a symbol.</summary>
+    /// <param name="query"><c>symbol</c> and <c>k</c> (an integer from 1 to 8).</param>
+    /// <response code="200">The statistics.</response>
+    /// <response code="400">symbol or k is missing or invalid.</response>
+    /// <response code="404">The symbol has no data.</response>
+    [HttpGet("stats")]
+    [ProducesResponseType<StatsResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public IActionResult GetStats([FromQuery] StatsQuery query)
+    {
+        var validation = statsValidator.Validate(query);
+        if (!validation.IsValid)
+        {
+            return ValidationProblem(validation.AddTo(ModelState));
+        }
+
+        StatsQueryValidator.TryParseK(query.K, out var k);
+        var s = series.GetStats(query.Symbol!, k);
+        return Ok(new StatsResponse(query.Symbol!, k, s.Count, s.Min, s.Max, s.Last, s.Avg, s.Var));
+    }
+}

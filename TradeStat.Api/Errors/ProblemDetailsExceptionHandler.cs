@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using TradeStat.Domain.Series;
+
+namespace TradeStat.Api.Errors;
+
+/// <summary>
+/// The one place where exceptions become RFC 9457 problem details: domain errors map to their status,
+/// Kestrel's request errors (body too large, client timeout) keep theirs, anything else is a 500 that
+/// reveals nothing about the server.
+/// </summary>
+public sealed class ProblemDetailsExceptionHandler(
+    IProblemDetailsService problemDetails,
+    ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
+{
+    /// <inheritdoc />
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            SymbolNotFoundException e => (StatusCodes.Status404NotFound, "Symbol not found", e.Message),
+            SymbolLimitReachedException e => (StatusCodes.Status409Conflict, "Symbol limit reached", e.Message),
+            BadHttpRequestException e => (e.StatusCode, TitleFor(e.StatusCode), DetailFor(e.StatusCode)),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
+                (499, "Client closed request", "The client closed the connection."),
+            _ => (StatusCodes.Status500InternalServerError, "Internal server error", "An unexpected error occurred."),
+        };
+
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        if (httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private static string TitleFor(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "Request body too large",
+        StatusCodes.Status408RequestTimeout => "Request timeout",
+        _ => "Bad request",
+    };
+
+    private static string DetailFor(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "The request body exceeds the configured limit (Kestrel:Limits:MaxRequestBodySize).",
+        StatusCodes.Status408RequestTimeout => "The request body did not arrive in time.",
+        _ => "The request could not be read.",
+    };
+}

@@ -1,0 +1,57 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Mvc.Formatters;
+using Microsoft.Net.Http.Headers;
+using TradeStat.Api.Contracts;
+
+namespace TradeStat.Api.Formatting;
+
+/// <summary>
+/// MVC input formatter for <see cref="AddBatchRequest"/>: buffers the body in the request pipe (bounded by
+/// Kestrel's MaxRequestBodySize) and hands it to <see cref="AddBatchRequestParser"/>. Other types are left
+/// to the default JSON formatter.
+/// </summary>
+public sealed class AddBatchRequestInputFormatter : InputFormatter
+{
+    public AddBatchRequestInputFormatter()
+    {
+        SupportedMediaTypes.Add(MediaTypeHeaderValue.Parse("application/json"));
+    }
+
+    /// <inheritdoc />
+    protected override bool CanReadType(Type type) => type == typeof(AddBatchRequest);
+
+    /// <inheritdoc />
+    public override async Task<InputFormatterResult> ReadRequestBodyAsync(InputFormatterContext context)
+    {
+        var httpContext = context.HttpContext;
+        PipeReader pipe = httpContext.Request.BodyReader;
+        ReadResult read;
+        while (true)
+        {
+            read = await pipe.ReadAsync(httpContext.RequestAborted);
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                break;
+            }
+
+            // Examine everything, consume nothing: the pipe keeps buffering until the body is complete.
+            pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        try
+        {
+            if (AddBatchRequestParser.TryParse(read.Buffer, out var request, out var error))
+            {
+                httpContext.Response.RegisterForDispose(request!);
+                return await InputFormatterResult.SuccessAsync(request);
+            }
+
+            context.ModelState.TryAddModelError(error.Member, error.Message);
+            return await InputFormatterResult.FailureAsync();
+        }
+        finally
+        {
+            pipe.AdvanceTo(read.Buffer.End);
+        }
+    }
+}

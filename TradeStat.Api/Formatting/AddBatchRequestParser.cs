@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.Text.Json;
+using TradeStat.Api.Contracts;
+using TradeStat.Domain.Series;
+
+namespace TradeStat.Api.Formatting;
+
+/// <summary>
+/// Reads an <c>add_batch</c> body with <see cref="Utf8JsonReader"/> straight into a pooled buffer:
+/// one pass, no per-value allocation, O(body length). Syntax and type errors come back as a message
+/// naming the offending member; rule checks (counts, symbol format) are left to the validator.
+/// </summary>
+public static class AddBatchRequestParser
+{
+    private static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+        MaxDepth = 16,
+    };
+
+    /// <summary>Parses a complete body.</summary>
+    /// <param name="body">The whole request body.</param>
+    /// <param name="request">The request, owning a pooled buffer, when the body is well-formed.</param>
+    /// <param name="error">What is wrong, when it is not; never contains .NET type names.</param>
+    public static bool TryParse(ReadOnlySequence<byte> body, out AddBatchRequest? request, out ParseError error)
+    {
+        var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+        double[]? buffer = null;
+        try
+        {
+            if (TryParseObject(ref reader, ref buffer, out request, out error))
+            {
+                buffer = null; // owned by the request now
+                return true;
+            }
+
+            return false;
+        }
+        catch (JsonException ex)
+        {
+            request = null;
+            error = new ParseError("$", $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+            return false;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<double>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static bool TryParseObject(ref Utf8JsonReader reader, ref double[]? buffer, out AddBatchRequest? request, out ParseError error)
+    {
+        request = null;
+        if (!reader.Read())
+        {
+            error = new ParseError("$", "The body is empty; expected a JSON object with \"symbol\" and \"values\".");
+            return false;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = new ParseError("$", "The body must be a JSON object with \"symbol\" and \"values\".");
+            return false;
+        }
+
+        string? symbol = null;
+        var hasSymbol = false;
+        var hasValues = false;
+        var count = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("symbol"u8))
+            {
+                if (hasSymbol)
+                {
+                    error = new ParseError("symbol", "\"symbol\" appears more than once.");
+                    return false;
+                }
+
+                hasSymbol = true;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    error = new ParseError("symbol", "\"symbol\" must be a string.");
+                    return false;
+                }
+
+                // Anything much longer than the limit is refused by the validator anyway; don't decode megabytes.
+                symbol = reader.ValueSpan.Length > 4 * SeriesLimits.MaxSymbolLength
+                    ? new string('?', SeriesLimits.MaxSymbolLength + 1)
+                    : reader.GetString();
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                if (hasValues)
+                {
+                    error = new ParseError("values", "\"values\" appears more than once.");
+                    return false;
+                }
+
+                hasValues = true;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    error = new ParseError("values", "\"values\" must be an array of numbers.");
+                    return false;
+                }
+
+                buffer ??= ArrayPool<double>.Shared.Rent(SeriesLimits.MaxBatchSize);
+                if (!TryReadValues(ref reader, buffer, out count, out error))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                // Unknown members are ignored, whatever they hold.
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            error = new ParseError("$", "The body is not valid JSON.");
+            return false;
+        }
+
+        // Anything but whitespace after the object makes Read() throw a JsonException.
+        reader.Read();
+        request = AddBatchRequest.Create(symbol, hasValues, count, buffer);
+        error = default;
+        return true;
+    }
+
+    private static bool TryReadValues(ref Utf8JsonReader reader, double[] buffer, out int count, out ParseError error)
+    {
+        count = 0;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.EndArray:
+                    error = default;
+                    return true;
+                case JsonTokenType.Number:
+                    if (!reader.TryGetDouble(out var value) || !double.IsFinite(value))
+                    {
+                        error = new ParseError($"values[{count}]", $"values[{count}] is outside the range of a double.");
+                        return false;
+                    }
+
+                    // Keep counting past the limit so the validator can say how many were sent.
+                    if (count < buffer.Length)
+                    {
+                        buffer[count] = value;
+                    }
+
+                    count++;
+                    break;
+                default:
+                    error = new ParseError($"values[{count}]", $"values[{count}] must be a number, not {Describe(reader.TokenType)}.");
+                    return false;
+            }
+        }
+
+        error = new ParseError("values", "\"values\" is not a closed array.");
+        return false;
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Null => "null",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        _ => "this token",
+    };
+}
+
+/// <summary>A parse failure: the JSON member at fault and a message for the client.</summary>
+/// <param name="Member">JSON member name or path (<c>$</c> for the whole body).</param>
+/// <param name="Message">What is wrong.</param>
+public readonly record struct ParseError(string Member, string Message);

@@ -1,0 +1,33 @@
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace TradeStat.Api;
+
+/// <summary>Host defaults of the service.</summary>
+public static class HostingExtensions
+{
+    /// <summary>
+    /// Listens on <paramref name="url"/> unless an address was configured the usual ASP.NET ways
+    /// (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>, <c>Kestrel:Endpoints</c>).
+    /// </summary>
+    public static WebApplicationBuilder UseDefaultUrlWhenNoneConfigured(this WebApplicationBuilder builder, string url)
+    {
+        var config = builder.Configuration;
+        var configured = !string.IsNullOrEmpty(config["urls"])
+            || !string.IsNullOrEmpty(config["http_ports"])
+            || !string.IsNullOrEmpty(config["https_ports"])
+            || config.GetSection("Kestrel:Endpoints").GetChildren().Any();
+        if (!configured)
+        {
+            builder.WebHost.UseUrls(url);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Console sink: one JSON object per event (<c>json</c>, the default) or readable lines (<c>text</c>).</summary>
+    public static LoggerConfiguration WriteToConsole(this LoggerConfiguration logger, string? format) =>
+        string.Equals(format, "text", StringComparison.OrdinalIgnoreCase)
+            ? logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
+            : logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+}

@@ -1,0 +1,42 @@
+using Serilog;
+using TradeStat.Api;
+using TradeStat.Domain;
+using TradeStat.Infrastructure;
+
+// Two-stage Serilog bootstrap: log start-up failures before configuration is read.
+Log.Logger = new LoggerConfiguration()
+    .WriteTo.Console()
+    .CreateBootstrapLogger();
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.UseDefaultUrlWhenNoneConfigured("http://localhost:8080");
+    builder.Services.AddSerilog((services, logger) => logger
+        .ReadFrom.Configuration(builder.Configuration)
+        .ReadFrom.Services(services)
+        .Enrich.FromLogContext()
+        .WriteToConsole(builder.Configuration["TradeStat:LogFormat"]));
+
+    builder.Services
+        .AddDomain()
+        .AddInfrastructure(builder.Configuration)
+        .AddApi();
+
+    var app = builder.Build();
+    app.UseApi();
+    app.Run();
+    return 0;
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    Log.Fatal(ex, "TradeStat terminated unexpectedly");
+    return 1;
+}
+finally
+{
+    Log.CloseAndFlush();
+}
+
+/// <summary>Entry point; public for <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;

@@ -1,0 +1,34 @@
+using System.Globalization;
+using FluentValidation;
+using TradeStat.Api.Contracts;
+using TradeStat.Domain.Series;
+
+namespace TradeStat.Api.Validation;
+
+/// <summary>Rules of <c>GET /stats/</c>: a valid symbol and an integer k from 1 to 8.</summary>
+public sealed class StatsQueryValidator : AbstractValidator<StatsQuery>
+{
+    private static readonly string KMessage = $"\"k\" must be an integer from {SeriesLimits.MinK} to {SeriesLimits.MaxK}.";
+
+    public StatsQueryValidator()
+    {
+        RuleFor(q => q.Symbol)
+            .Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("\"symbol\" is required.")
+            .Must(s => SymbolName.IsValid(s)).WithMessage($"\"symbol\" must be {SymbolName.Rule}.")
+            .OverridePropertyName("symbol");
+
+        RuleFor(q => q.K)
+            .Must(k => TryParseK(k, out _)).WithMessage(KMessage)
+            .OverridePropertyName("k");
+    }
+
+    /// <summary>Parses k as sent: plain decimal digits only (no sign, fraction, exponent or spaces).</summary>
+    public static bool TryParseK(string? text, out int k)
+    {
+        k = 0;
+        return text is { Length: > 0 and <= 2 }
+            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k)
+            && SeriesLimits.IsValidK(k);
+    }
+}

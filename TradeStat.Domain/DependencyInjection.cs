@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using TradeStat.Domain.Series;
+
+namespace TradeStat.Domain;
+
+/// <summary>Registers the domain services.</summary>
+public static class DependencyInjection
+{
+    /// <summary>Adds the domain services; the store and options come from Infrastructure.</summary>
+    public static IServiceCollection AddDomain(this IServiceCollection services)
+    {
+        services.AddSingleton<ISeriesService, SeriesService>();
+        return services;
+    }
+}

@@ -1,0 +1,24 @@
+namespace TradeStat.Domain.Series;
+
+/// <summary>Keeps the recent values of each symbol and answers window statistics in O(1).</summary>
+/// <remarks>
+/// Implementations must be safe to call from many threads: calls for different symbols may run in
+/// parallel, and calls for the same symbol must never corrupt state (a batch is applied atomically).
+/// </remarks>
+public interface ISymbolSeriesStore
+{
+    /// <summary>Number of symbols that hold data.</summary>
+    int SymbolCount { get; }
+
+    /// <summary>
+    /// Appends <paramref name="values"/> (oldest first) to <paramref name="symbol"/>, creating the symbol
+    /// if it is new. Returns false, changing nothing, when the symbol is new and the store is full.
+    /// </summary>
+    /// <param name="symbol">A valid symbol name (see <see cref="SymbolName"/>).</param>
+    /// <param name="values">One or more finite values.</param>
+    /// <param name="count">Points ever added to the symbol, this batch included.</param>
+    bool TryAppend(string symbol, ReadOnlySpan<double> values, out long count);
+
+    /// <summary>Statistics over the last 10^<paramref name="k"/> points; false when the symbol holds no data.</summary>
+    bool TryGetStats(string symbol, int k, out SeriesStats stats);
+}

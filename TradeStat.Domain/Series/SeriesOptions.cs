@@ -1,0 +1,11 @@
+namespace TradeStat.Domain.Series;
+
+/// <summary>Operator settings of the series engine, bound from the <c>TradeStat</c> configuration section.</summary>
+public sealed class SeriesOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "TradeStat";
+
+    /// <summary>Most symbols held at once (the seed promises at most 10). Each full symbol holds about 800 MB.</summary>
+    public int MaxSymbols { get; set; } = 10;
+}

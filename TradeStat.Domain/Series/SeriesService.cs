@@ -1,0 +1,65 @@
+namespace TradeStat.Domain.Series;
+
+/// <summary>Result of a successful batch append.</summary>
+/// <param name="Symbol">The symbol appended to.</param>
+/// <param name="Added">Values added by this batch.</param>
+/// <param name="Count">Points ever added to the symbol.</param>
+public readonly record struct BatchAdded(string Symbol, int Added, long Count);
+
+/// <summary>Use cases of the series API: append a batch, read window statistics.</summary>
+public interface ISeriesService
+{
+    /// <summary>Appends a batch atomically.</summary>
+    /// <exception cref="SymbolLimitReachedException">The symbol is new and no more symbols are allowed.</exception>
+    BatchAdded AddBatch(string symbol, ReadOnlySpan<double> values);
+
+    /// <summary>Statistics over the last 10^k points of <paramref name="symbol"/>.</summary>
+    /// <exception cref="SymbolNotFoundException">The symbol has no data.</exception>
+    SeriesStats GetStats(string symbol, int k);
+}
+
+/// <summary>Default <see cref="ISeriesService"/>: guards the domain rules and delegates storage to <see cref="ISymbolSeriesStore"/>.</summary>
+public sealed class SeriesService(ISymbolSeriesStore store, SeriesOptions options) : ISeriesService
+{
+    /// <inheritdoc />
+    public BatchAdded AddBatch(string symbol, ReadOnlySpan<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        if (!SymbolName.IsValid(symbol))
+        {
+            throw new ArgumentException($"Symbol must be {SymbolName.Rule}.", nameof(symbol));
+        }
+
+        if (values.IsEmpty || values.Length > SeriesLimits.MaxBatchSize)
+        {
+            throw new ArgumentException($"A batch holds 1 to {SeriesLimits.MaxBatchSize} values.", nameof(values));
+        }
+
+        foreach (var v in values)
+        {
+            if (!double.IsFinite(v))
+            {
+                throw new ArgumentException("Values must be finite numbers.", nameof(values));
+            }
+        }
+
+        if (!store.TryAppend(symbol, values, out var count))
+        {
+            throw new SymbolLimitReachedException(symbol, options.MaxSymbols);
+        }
+
+        return new BatchAdded(symbol, values.Length, count);
+    }
+
+    /// <inheritdoc />
+    public SeriesStats GetStats(string symbol, int k)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        if (!SeriesLimits.IsValidK(k))
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between {SeriesLimits.MinK} and {SeriesLimits.MaxK}.");
+        }
+
+        return store.TryGetStats(symbol, k, out var stats) ? stats : throw new SymbolNotFoundException(symbol);
+    }
+}

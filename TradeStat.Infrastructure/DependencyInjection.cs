@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TradeStat.Domain.Series;
+using TradeStat.Infrastructure.Series;
+
+namespace TradeStat.Infrastructure;
+
+/// <summary>Registers the Infrastructure implementations of Domain's interfaces.</summary>
+public static class DependencyInjection
+{
+    /// <summary>Adds the series store and its options (section <c>TradeStat</c>).</summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SeriesOptions>()
+            .BindConfiguration(SeriesOptions.SectionName)
+            .Validate(o => o.MaxSymbols is >= 1 and <= 1_000, "TradeStat:MaxSymbols must be between 1 and 1000.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SeriesOptions>>().Value);
+        services.AddSingleton<ISymbolSeriesStore, ChunkedSeriesStore>();
+        return services;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using TradeStat.Domain.Series;
+
+namespace TradeStat.Infrastructure.Series;
+
+/// <summary>
+/// <see cref="ISymbolSeriesStore"/> over one <see cref="SymbolSeries"/> per symbol (chunked arrays with
+/// per-decade rolling aggregates). Symbols are found with one lock-free dictionary read; creating a symbol
+/// takes a store-wide lock so the symbol limit holds under any concurrency.
+/// </summary>
+internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
+{
+    private readonly ConcurrentDictionary<string, SymbolSeries> _series = new(StringComparer.Ordinal);
+    private readonly Lock _createLock = new();
+    private readonly int _maxSymbols;
+    private readonly Func<SymbolSeries> _factory;
+
+    public ChunkedSeriesStore(IOptions<SeriesOptions> options)
+        : this(options.Value.MaxSymbols, static () => new SymbolSeries(SymbolSeries.DecadeWindows()))
+    {
+    }
+
+    /// <summary>For tests: a custom symbol limit and series shape.</summary>
+    internal ChunkedSeriesStore(int maxSymbols, Func<SymbolSeries> factory)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSymbols, 1);
+        _maxSymbols = maxSymbols;
+        _factory = factory;
+    }
+
+    public int SymbolCount => _series.Count;
+
+    public bool TryAppend(string symbol, ReadOnlySpan<double> values, out long count)
+    {
+        if (!_series.TryGetValue(symbol, out var series))
+        {
+            lock (_createLock)
+            {
+                if (!_series.TryGetValue(symbol, out series))
+                {
+                    if (_series.Count >= _maxSymbols)
+                    {
+                        count = 0;
+                        return false;
+                    }
+
+                    series = _factory();
+                    _series[symbol] = series;
+                }
+            }
+        }
+
+        count = series.Append(values);
+        return true;
+    }
+
+    public bool TryGetStats(string symbol, int k, out SeriesStats stats)
+    {
+        if (!SeriesLimits.IsValidK(k))
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between {SeriesLimits.MinK} and {SeriesLimits.MaxK}.");
+        }
+
+        if (_series.TryGetValue(symbol, out var series))
+        {
+            return series.TryGetStats(k - SeriesLimits.MinK, out stats);
+        }
+
+        stats = default;
+        return false;
+    }
+}

@@ -3,41 +3,41 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
-/// One symbol's series: the last 10^8 values in <see cref="ValueChunks"/> and, per k level, rolling moments
-/// plus the shared min/max deques. Append is O(levels) amortized per point, stats O(1) for every k.
-/// Memory: 8 bytes per value held, plus up to 4 bytes per value in the deques for monotonic data.
+/// One symbol's series: the last 10^8 values in <see cref="ValueChunks"/>, a <see cref="RollingLevel"/> per
+/// k level for count/mean/variance, and min/max deques shared by all levels. Append is O(levels) amortized
+/// per point, stats O(1) for every k. Memory: 8 bytes per value held (10^8 + one block), about 3 MB of level
+/// state, plus up to 4 bytes per value in the deques for monotonic data.
 /// </summary>
 /// <remarks>
-/// Re-anchoring: each level keeps a live accumulator (adds the new point, removes the point leaving the
-/// window) and a fresh one that only adds. Every w = 10^k points the fresh accumulator has seen exactly the
-/// window, so it replaces the live one and a new fresh one starts, anchored at the next value. No accumulator
-/// lives longer than 2w points, so no rounding error can outlive it, and the work is one extra add per
-/// point and level — spread evenly, no latency spike. All calls take the series' lock: the seed promises no
-/// concurrent calls per symbol, so the lock is uncontended and cheap, yet a broken promise cannot corrupt state.
+/// All calls take the series' lock: the seed promises no concurrent calls per symbol, so the lock is
+/// uncontended and cheap, yet a broken promise can neither corrupt state nor expose half a batch.
 /// </remarks>
 internal sealed class SymbolSeries
 {
     private readonly Lock _lock = new();
-    private readonly long[] _windows;
     private readonly ValueChunks _values;
-    private readonly RollingMoments[] _live;
-    private readonly RollingMoments[] _fresh;
-    private readonly long[] _untilSwap;
+    private readonly RollingLevel[] _levels;
     private readonly WindowExtremes _min;
     private readonly WindowExtremes _max;
     private long _count;
     private double _last;
 
-    /// <param name="windows">Window lengths ascending; the last one is the number of values retained.</param>
+    /// <param name="windows">Window lengths, ascending, each at least 2.</param>
     /// <param name="chunkShift">log2 of the storage chunk length.</param>
-    public SymbolSeries(long[] windows, int chunkShift = 16)
+    /// <param name="blockFor">Block length per window (default <see cref="RollingLevel.BlockFor"/>).</param>
+    public SymbolSeries(long[] windows, int chunkShift = 16, Func<long, int>? blockFor = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(windows.Length);
-        _windows = windows;
-        _values = new ValueChunks(windows[^1], chunkShift);
-        _live = new RollingMoments[windows.Length];
-        _fresh = new RollingMoments[windows.Length];
-        _untilSwap = (long[])windows.Clone();
+        blockFor ??= RollingLevel.BlockFor;
+        _levels = new RollingLevel[windows.Length];
+        long reach = 0;
+        for (var i = 0; i < windows.Length; i++)
+        {
+            _levels[i] = new RollingLevel(windows[i], blockFor(windows[i]));
+            reach = Math.Max(reach, _levels[i].Reach);
+        }
+
+        _values = new ValueChunks(reach, chunkShift);
         _min = new WindowExtremes(isMax: false, windows);
         _max = new WindowExtremes(isMax: true, windows);
     }
@@ -64,6 +64,9 @@ internal sealed class SymbolSeries
             }
         }
     }
+
+    /// <summary>Storage chunks allocated (for memory accounting and tests).</summary>
+    internal int AllocatedChunks => _values.AllocatedChunks;
 
     /// <summary>Appends values oldest first, atomically with respect to readers; returns the new count.</summary>
     public long Append(ReadOnlySpan<double> values)
@@ -93,7 +96,7 @@ internal sealed class SymbolSeries
             var newest = _count - 1;
             var min = _values.Get(_min.ExtremeIndex(level, newest));
             var max = _values.Get(_max.ExtremeIndex(level, newest));
-            ref readonly var moments = ref _live[level];
+            var moments = _levels[level].Read();
 
             double avg, variance;
             if (min == max)
@@ -104,18 +107,11 @@ internal sealed class SymbolSeries
             }
             else
             {
-                avg = Math.Clamp(moments.Mean(), min, max);
-                variance = moments.Variance();
-                if (double.IsNaN(avg))
-                {
-                    // Only when |values| near double.MaxValue overflowed the sums: report the midrange.
-                    avg = (min * 0.5) + (max * 0.5);
-                }
+                avg = moments.Mean.Value;
 
-                if (double.IsInfinity(variance))
-                {
-                    variance = double.MaxValue;
-                }
+                // Rounding can put the mean a hair outside [min, max]; overflow (|x| near 1.8e308) makes it NaN.
+                avg = double.IsNaN(avg) ? (min * 0.5) + (max * 0.5) : Math.Clamp(avg, min, max);
+                variance = Math.Min(moments.Variance, double.MaxValue);
             }
 
             stats = new SeriesStats(moments.Count, min, max, _last, avg, variance);
@@ -126,28 +122,12 @@ internal sealed class SymbolSeries
     private void AppendOne(double x)
     {
         var index = _count;
-        var windows = _windows;
-        for (var level = 0; level < windows.Length; level++)
+        _values.Set(index, x);
+        foreach (var level in _levels)
         {
-            ref var live = ref _live[level];
-            if (index >= windows[level])
-            {
-                live.Remove(_values.Get(index - windows[level]));
-            }
-
-            live.Add(x);
-            _fresh[level].Add(x);
-            if (--_untilSwap[level] == 0)
-            {
-                // The fresh accumulator has seen exactly the current window: it becomes the live one.
-                live = _fresh[level];
-                _fresh[level].Clear();
-                _untilSwap[level] = windows[level];
-            }
+            level.Add(index, x, _values);
         }
 
-        // Written after the removals: the slot being reused may hold the value that just left the largest window.
-        _values.Set(index, x);
         _min.Push(index, x, _values);
         _max.Push(index, x, _values);
         _last = x;

@@ -27,18 +27,45 @@ public static class ExactStats
             s2 += m * m;
         }
 
-        var n = new BigInteger(values.Length);
+        return FromSums(values.Length, s1, s2);
+    }
+
+    /// <summary>Exact (mean, variance) from the count and the sums of scaled values and of their squares.</summary>
+    public static (double Mean, double Variance) FromSums(long count, BigInteger s1, BigInteger s2)
+    {
+        var n = new BigInteger(count);
+
         // mean = s1 / (n * 2^Scale); var = (n*s2 - s1^2) / (n^2 * 2^(2*Scale))
-        var mean = Divide(s1, n * BigInteger.Pow(2, Scale));
-        var variance = Divide((n * s2) - (s1 * s1), n * n * BigInteger.Pow(2, 2 * Scale));
+        var mean = Divide(s1, n << Scale);
+        var variance = Divide((n * s2) - (s1 * s1), (n * n) << (2 * Scale));
         return (mean, variance);
+    }
+
+    /// <summary>Asserts engine statistics against the exact ones within the contract's tolerances.</summary>
+    public static void ShouldMatch(this TradeStat.Domain.Series.SeriesStats actual, TradeStat.Domain.Series.SeriesStats expected, string because = "")
+    {
+        actual.Count.Should().Be(expected.Count, because);
+        BitConverter.DoubleToInt64Bits(actual.Min).Should().Be(BitConverter.DoubleToInt64Bits(expected.Min), $"min {actual.Min:R} vs {expected.Min:R} {because}");
+        BitConverter.DoubleToInt64Bits(actual.Max).Should().Be(BitConverter.DoubleToInt64Bits(expected.Max), $"max {actual.Max:R} vs {expected.Max:R} {because}");
+        BitConverter.DoubleToInt64Bits(actual.Last).Should().Be(BitConverter.DoubleToInt64Bits(expected.Last), $"last {because}");
+        RelativeError(actual.Avg, expected.Avg).Should().BeLessThanOrEqualTo(1e-12, $"avg {actual.Avg:R} vs exact {expected.Avg:R} {because}");
+        actual.Var.Should().BeGreaterThanOrEqualTo(0, because);
+        if (expected.Var == 0)
+        {
+            actual.Var.Should().Be(0, $"a window of identical values has variance exactly 0 {because}");
+        }
+        else
+        {
+            RelativeError(actual.Var, expected.Var).Should().BeLessThanOrEqualTo(1e-9, $"var {actual.Var:R} vs exact {expected.Var:R} {because}");
+        }
     }
 
     /// <summary>|actual − expected| / |expected| (absolute error when expected is 0).</summary>
     public static double RelativeError(double actual, double expected) =>
         expected == 0 ? Math.Abs(actual) : Math.Abs((actual - expected) / expected);
 
-    private static BigInteger ToScaledInteger(double v)
+    /// <summary>The double as an exact integer multiple of 2^-1074.</summary>
+    public static BigInteger ToScaledInteger(double v)
     {
         var bits = BitConverter.DoubleToInt64Bits(v);
         var negative = bits < 0;

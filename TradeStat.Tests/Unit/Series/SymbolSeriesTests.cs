@@ -1,0 +1,174 @@
+using TradeStat.Domain.Series;
+using TradeStat.Infrastructure.Series;
+using TradeStat.Tests.Support;
+using static TradeStat.Tests.Support.TestData;
+
+namespace TradeStat.Tests.Unit.Series;
+
+[TestFixture]
+[Category("Unit")]
+public sealed class SymbolSeriesTests
+{
+    private static readonly long[] SmallWindows = [2, 3, 7, 10, 50, 128, 1000];
+
+    private static IEnumerable<TestCaseData> Seeds() =>
+        Enumerable.Range(1, 24).Select(seed => new TestCaseData(seed).SetArgDisplayNames($"seed {seed}"));
+
+    [TestCaseSource(nameof(Seeds))]
+    public void Decade_levels_match_the_naive_reference_for_random_batches(int seed)
+    {
+        var random = new Random(seed);
+        var regime = (Regime)(seed % Enum.GetValues<Regime>().Length);
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows(), chunkShift: 2 + (seed % 5));
+        var naive = new NaiveSeries();
+        var walk = 100.0;
+
+        // Batch sizes from 1 to 10,000, crossing chunk and block boundaries at every level.
+        for (var batchNo = 0; naive.Count < 40_000; batchNo++)
+        {
+            var size = batchNo % 4 == 3 ? random.Next(1, 10_001) : random.Next(1, 300);
+            var batch = Batch(random, regime, size, ref walk);
+            series.Append(batch).Should().Be(naive.Count + size);
+            naive.AddRange(batch);
+
+            for (var k = SeriesLimits.MinK; k <= SeriesLimits.MaxK; k++)
+            {
+                series.TryGetStats(k - 1, out var actual).Should().BeTrue();
+                actual.ShouldMatch(naive.Stats(SeriesLimits.Window(k)), $"(seed {seed}, {regime}, k={k}, n={naive.Count})");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Seeds))]
+    public void Small_windows_roll_correctly_through_many_blocks_with_regime_changes(int seed)
+    {
+        var random = new Random(seed);
+        var series = new SymbolSeries(SmallWindows, chunkShift: 3);
+        var naive = new NaiveSeries();
+        var regimes = Enum.GetValues<Regime>();
+        var walk = 100.0;
+
+        for (var batchNo = 0; naive.Count < 12_000; batchNo++)
+        {
+            var regime = regimes[random.Next(regimes.Length)];
+            var batch = Batch(random, regime, random.Next(1, 400), ref walk);
+            series.Append(batch);
+            naive.AddRange(batch);
+
+            for (var level = 0; level < SmallWindows.Length; level++)
+            {
+                series.TryGetStats(level, out var actual).Should().BeTrue();
+                actual.ShouldMatch(naive.Stats(SmallWindows[level]), $"(seed {seed}, w={SmallWindows[level]}, n={naive.Count})");
+            }
+        }
+    }
+
+    [Test]
+    public void Every_single_point_is_checked_for_small_windows()
+    {
+        var random = new Random(7);
+        var series = new SymbolSeries(SmallWindows, chunkShift: 2);
+        var naive = new NaiveSeries();
+        var walk = 100.0;
+        for (var i = 0; i < 3_000; i++)
+        {
+            var x = Next(random, (Regime)(i / 250 % 6), ref walk);
+            series.Append([x]);
+            naive.Add(x);
+            for (var level = 0; level < SmallWindows.Length; level++)
+            {
+                series.TryGetStats(level, out var actual).Should().BeTrue();
+                actual.ShouldMatch(naive.Stats(SmallWindows[level]), $"(i={i}, w={SmallWindows[level]})");
+            }
+        }
+    }
+
+    [Test]
+    public void A_window_of_identical_values_has_exactly_zero_variance_and_exact_mean()
+    {
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows(), chunkShift: 4);
+        series.Append([1e-3, 5e9, -7, 0.1, 1e300]);
+        series.Append(Enumerable.Repeat(0.1, 100).ToArray());
+
+        for (var level = 0; level < 2; level++)
+        {
+            series.TryGetStats(level, out var stats).Should().BeTrue();
+            stats.Var.Should().Be(0.0);
+            stats.Avg.Should().Be(0.1);
+            stats.Min.Should().Be(0.1);
+            stats.Max.Should().Be(0.1);
+        }
+
+        series.TryGetStats(2, out var wider).Should().BeTrue();
+        wider.Count.Should().Be(105);
+        wider.Var.Should().BeGreaterThan(0);
+    }
+
+    [Test]
+    public void Large_offset_with_tiny_spread_keeps_full_relative_accuracy()
+    {
+        var random = new Random(42);
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows());
+        var naive = new NaiveSeries();
+        for (var i = 0; i < 25; i++)
+        {
+            var batch = new double[10_000];
+            for (var j = 0; j < batch.Length; j++)
+            {
+                batch[j] = 1e9 + (random.NextDouble() * 1e-3);
+            }
+
+            series.Append(batch);
+            naive.AddRange(batch);
+        }
+
+        for (var k = 1; k <= 6; k++)
+        {
+            series.TryGetStats(k - 1, out var actual).Should().BeTrue();
+            var expected = naive.Stats(SeriesLimits.Window(k));
+            expected.Var.Should().BeInRange(1e-8, 1e-7, "the spread is 1e-3");
+            actual.ShouldMatch(expected, $"k={k}");
+        }
+    }
+
+    [Test]
+    public void Values_near_the_double_limits_never_produce_nan_or_negative_variance()
+    {
+        var series = new SymbolSeries([2, 3, 10]);
+        series.Append([double.MaxValue, -double.MaxValue, 5e-324, -5e-324, 1e300, -1e300, 0.0, -0.0]);
+        for (var level = 0; level < 3; level++)
+        {
+            series.TryGetStats(level, out var stats).Should().BeTrue();
+            double.IsFinite(stats.Avg).Should().BeTrue();
+            double.IsFinite(stats.Var).Should().BeTrue();
+            stats.Var.Should().BeGreaterThanOrEqualTo(0);
+            stats.Avg.Should().BeInRange(stats.Min, stats.Max);
+        }
+    }
+
+    [Test]
+    public void Storage_is_bounded_and_grows_with_the_points_held()
+    {
+        // Windows up to 1000 with 16-value chunks: at most ceil((1000 + block) / 16) + 3 chunks, however many points.
+        var series = new SymbolSeries([10, 1000], chunkShift: 4);
+        series.AllocatedChunks.Should().Be(0);
+        series.Append(new double[16]);
+        series.AllocatedChunks.Should().Be(1);
+
+        var batch = new double[10_000];
+        for (var i = 0; i < 100; i++)
+        {
+            series.Append(batch);
+        }
+
+        series.AllocatedChunks.Should().BeLessThanOrEqualTo(((1000 + 200) / 16) + 3);
+    }
+
+    [Test]
+    public void Empty_series_has_no_stats()
+    {
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows());
+        series.TryGetStats(0, out _).Should().BeFalse();
+        series.Count.Should().Be(0);
+    }
+}

@@ -22,19 +22,6 @@ public static class DependencyInjection
             {
                 options.AllowInputFormatterExceptionMessages = false;
                 options.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
-            })
-            .ConfigureApiBehaviorOptions(options =>
-            {
-                // Validation failures keep the standard ValidationProblemDetails shape, with our title.
-                options.InvalidModelStateResponseFactory = context =>
-                {
-                    var problem = new ValidationProblemDetails(context.ModelState)
-                    {
-                        Status = StatusCodes.Status400BadRequest,
-                        Title = "The request is invalid",
-                    };
-                    return new BadRequestObjectResult(problem) { ContentTypes = { "application/problem+json" } };
-                };
             });
 
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);

@@ -25,6 +25,17 @@ public static class HostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Applies <c>Kestrel:Limits</c> from configuration (body size, header sizes, timeouts): Kestrel reads
+    /// endpoints from that section by itself, but not its limits.
+    /// </summary>
+    public static WebApplicationBuilder BindKestrelLimits(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
+        return builder;
+    }
+
     /// <summary>Console sink: one JSON object per event (<c>json</c>, the default) or readable lines (<c>text</c>).</summary>
     public static LoggerConfiguration WriteToConsole(this LoggerConfiguration logger, string? format) =>
         string.Equals(format, "text", StringComparison.OrdinalIgnoreCase)

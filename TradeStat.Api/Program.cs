@@ -12,6 +12,7 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.UseDefaultUrlWhenNoneConfigured("http://localhost:8080");
+    builder.BindKestrelLimits();
     builder.Services.AddSerilog((services, logger) => logger
         .ReadFrom.Configuration(builder.Configuration)
         .ReadFrom.Services(services)

@@ -25,9 +25,9 @@ public sealed class AddBatchRequest : IDisposable
 
     /// <summary>The values kept (at most the batch limit).</summary>
     [JsonIgnore]
-    public ReadOnlySpan<double> Values => _buffer is null ? default : _buffer.AsSpan(0, Math.Min(ValueCount, _buffer.Length));
+    public ReadOnlyMemory<double> Values => _buffer is null ? default : _buffer.AsMemory(0, Math.Min(ValueCount, Domain.Series.SeriesLimits.MaxBatchSize));
 
-    /// <summary>Documentation-only view of the wire shape for OpenAPI.</summary>
+    /// <summary>The wire shape of <c>values</c>, for the OpenAPI document only.</summary>
     [JsonPropertyName("values")]
     public IReadOnlyList<double> ValuesForSchema => Values.ToArray();
 

@@ -25,6 +25,13 @@ public static class AddBatchRequestParser
     /// <param name="error">What is wrong, when it is not; never contains .NET type names.</param>
     public static bool TryParse(ReadOnlySequence<byte> body, out AddBatchRequest? request, out ParseError error)
     {
+        if (IsBlank(body))
+        {
+            request = null;
+            error = new ParseError("$", "The body is empty; expected a JSON object with \"symbol\" and \"values\".");
+            return false;
+        }
+
         var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
         double[]? buffer = null;
         try
@@ -55,12 +62,7 @@ public static class AddBatchRequestParser
     private static bool TryParseObject(ref Utf8JsonReader reader, ref double[]? buffer, out AddBatchRequest? request, out ParseError error)
     {
         request = null;
-        if (!reader.Read())
-        {
-            error = new ParseError("$", "The body is empty; expected a JSON object with \"symbol\" and \"values\".");
-            return false;
-        }
-
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             error = new ParseError("$", "The body must be a JSON object with \"symbol\" and \"values\".");
@@ -155,7 +157,7 @@ public static class AddBatchRequestParser
                     }
 
                     // Keep counting past the limit so the validator can say how many were sent.
-                    if (count < buffer.Length)
+                    if (count < SeriesLimits.MaxBatchSize)
                     {
                         buffer[count] = value;
                     }
@@ -170,6 +172,22 @@ public static class AddBatchRequestParser
 
         error = new ParseError("values", "\"values\" is not a closed array.");
         return false;
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> body)
+    {
+        foreach (var segment in body)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static string Describe(JsonTokenType token) => token switch

@@ -23,11 +23,11 @@ public sealed class StatsQueryValidator : AbstractValidator<StatsQuery>
             .OverridePropertyName("k");
     }
 
-    /// <summary>Parses k as sent: plain decimal digits only (no sign, fraction, exponent or spaces).</summary>
+    /// <summary>Parses k as sent: ASCII decimal digits only (no sign, fraction, exponent or spaces).</summary>
     public static bool TryParseK(string? text, out int k)
     {
         k = 0;
-        return text is { Length: > 0 and <= 2 }
+        return text is { Length: > 0 and <= 9 }
             && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k)
             && SeriesLimits.IsValidK(k);
     }

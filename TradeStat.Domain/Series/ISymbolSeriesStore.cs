@@ -17,7 +17,7 @@ public interface ISymbolSeriesStore
     /// <param name="symbol">A valid symbol name (see <see cref="SymbolName"/>).</param>
     /// <param name="values">One or more finite values.</param>
     /// <param name="count">Points ever added to the symbol, this batch included.</param>
-    bool TryAppend(string symbol, ReadOnlySpan<double> values, out long count);
+    bool TryAppend(string symbol, ReadOnlyMemory<double> values, out long count);
 
     /// <summary>Statistics over the last 10^<paramref name="k"/> points; false when the symbol holds no data.</summary>
     bool TryGetStats(string symbol, int k, out SeriesStats stats);

@@ -11,7 +11,7 @@ public interface ISeriesService
 {
     /// <summary>Appends a batch atomically.</summary>
     /// <exception cref="SymbolLimitReachedException">The symbol is new and no more symbols are allowed.</exception>
-    BatchAdded AddBatch(string symbol, ReadOnlySpan<double> values);
+    BatchAdded AddBatch(string symbol, ReadOnlyMemory<double> values);
 
     /// <summary>Statistics over the last 10^k points of <paramref name="symbol"/>.</summary>
     /// <exception cref="SymbolNotFoundException">The symbol has no data.</exception>
@@ -22,7 +22,7 @@ public interface ISeriesService
 public sealed class SeriesService(ISymbolSeriesStore store, SeriesOptions options) : ISeriesService
 {
     /// <inheritdoc />
-    public BatchAdded AddBatch(string symbol, ReadOnlySpan<double> values)
+    public BatchAdded AddBatch(string symbol, ReadOnlyMemory<double> values)
     {
         ArgumentNullException.ThrowIfNull(symbol);
         if (!SymbolName.IsValid(symbol))
@@ -35,7 +35,7 @@ public sealed class SeriesService(ISymbolSeriesStore store, SeriesOptions option
             throw new ArgumentException($"A batch holds 1 to {SeriesLimits.MaxBatchSize} values.", nameof(values));
         }
 
-        foreach (var v in values)
+        foreach (var v in values.Span)
         {
             if (!double.IsFinite(v))
             {

@@ -31,7 +31,7 @@ internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
 
     public int SymbolCount => _series.Count;
 
-    public bool TryAppend(string symbol, ReadOnlySpan<double> values, out long count)
+    public bool TryAppend(string symbol, ReadOnlyMemory<double> values, out long count)
     {
         if (!_series.TryGetValue(symbol, out var series))
         {
@@ -51,7 +51,7 @@ internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
             }
         }
 
-        count = series.Append(values);
+        count = series.Append(values.Span);
         return true;
     }
 

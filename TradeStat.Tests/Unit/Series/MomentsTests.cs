@@ -1,0 +1,69 @@
+using TradeStat.Infrastructure.Series;
+using TradeStat.Tests.Support;
+
+namespace TradeStat.Tests.Unit.Series;
+
+[TestFixture]
+[Category("Unit")]
+public sealed class MomentsTests
+{
+    [Test]
+    public void Merging_random_partitions_matches_exact_statistics([Range(1, 30)] int seed)
+    {
+        var random = new Random(seed);
+        var scale = Math.Pow(10, random.Next(-6, 12));
+        var offset = random.Next(2) == 0 ? 0 : Math.Pow(10, random.Next(0, 10));
+        var values = Enumerable.Range(0, random.Next(2, 500)).Select(_ => offset + (random.NextDouble() * scale)).ToArray();
+
+        // Split at random points, build each part add-only, merge left to right and in a balanced tree.
+        var parts = new List<Moments>();
+        var sums = new AnchoredSums();
+        foreach (var v in values)
+        {
+            sums.Add(v);
+            if (random.Next(10) == 0)
+            {
+                parts.Add(sums.ToMoments());
+                sums.Clear();
+            }
+        }
+
+        parts.Add(sums.ToMoments());
+        var merged = parts.Aggregate(Moments.Empty, (a, b) => Moments.Merge(a, b));
+        var (mean, variance) = ExactStats.Compute(values);
+
+        merged.Count.Should().Be(values.Length);
+        ExactStats.RelativeError(merged.Mean.Value, mean).Should().BeLessThanOrEqualTo(1e-14);
+        ExactStats.RelativeError(merged.Variance, variance).Should().BeLessThanOrEqualTo(1e-12);
+    }
+
+    [Test]
+    public void Merging_with_empty_is_identity()
+    {
+        var sums = new AnchoredSums();
+        sums.Add(3);
+        sums.Add(5);
+        var m = sums.ToMoments();
+        Moments.Merge(m, Moments.Empty).Should().Be(m);
+        Moments.Merge(Moments.Empty, m).Should().Be(m);
+        m.Variance.Should().Be(1.0);
+        m.Mean.Value.Should().Be(4.0);
+    }
+
+    [Test]
+    public void Difference_and_product_are_exact()
+    {
+        var random = new Random(3);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var x = (random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-60, 60));
+            var y = (random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-60, 60));
+            var d = DoubleDouble.Difference(x, y);
+            (ExactStats.ToScaledInteger(d.Hi) + ExactStats.ToScaledInteger(d.Lo))
+                .Should().Be(ExactStats.ToScaledInteger(x) - ExactStats.ToScaledInteger(y));
+            var p = DoubleDouble.Product(x, y);
+            ((ExactStats.ToScaledInteger(p.Hi) + ExactStats.ToScaledInteger(p.Lo)) << 1074)
+                .Should().Be(ExactStats.ToScaledInteger(x) * ExactStats.ToScaledInteger(y));
+        }
+    }
+}

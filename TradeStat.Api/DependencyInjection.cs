@@ -21,13 +21,24 @@ public static class DependencyInjection
             .AddJsonOptions(options =>
             {
                 options.AllowInputFormatterExceptionMessages = false;
+                options.JsonSerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
                 options.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             });
 
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddProblemDetails(options =>
             options.CustomizeProblemDetails = context =>
-                context.ProblemDetails.Instance ??= $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}");
+            {
+                var problem = context.ProblemDetails;
+                problem.Instance ??= $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}";
+                problem.Detail ??= problem.Status switch
+                {
+                    StatusCodes.Status404NotFound => "There is no endpoint at this path. See /openapi/v1.json.",
+                    StatusCodes.Status405MethodNotAllowed => "This endpoint does not accept this HTTP method.",
+                    StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
+                    _ => null,
+                };
+            });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddHealthChecks();
         services.AddOpenApi();

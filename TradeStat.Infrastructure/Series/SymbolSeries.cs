@@ -3,10 +3,10 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
-/// One symbol's series: the last 10^8 values in <see cref="ValueChunks"/>, a <see cref="RollingLevel"/> per
-/// k level for count/mean/variance, and min/max deques shared by all levels. Append is O(levels) amortized
-/// per point, stats O(1) for every k. Memory: 8 bytes per value held (10^8 + one block), about 3 MB of level
-/// state, plus up to 4 bytes per value in the deques for monotonic data.
+/// One symbol's series: the last 10^8 values in a <see cref="ChunkedRing{T}"/>, count/mean/variance for every
+/// k level from <see cref="SeriesMoments"/>, and min/max deques shared by all levels. Append is O(levels)
+/// amortized per point, stats O(1) for every k. Memory: 8.5 bytes per value held (values plus sub-block
+/// summaries), plus up to 4 bytes per value in the deques for monotonic data.
 /// </summary>
 /// <remarks>
 /// All calls take the series' lock: the seed promises no concurrent calls per symbol, so the lock is
@@ -15,29 +15,20 @@ namespace TradeStat.Infrastructure.Series;
 internal sealed class SymbolSeries
 {
     private readonly Lock _lock = new();
-    private readonly ValueChunks _values;
-    private readonly RollingLevel[] _levels;
+    private readonly ChunkedRing<double> _values;
+    private readonly SeriesMoments _moments;
     private readonly WindowExtremes _min;
     private readonly WindowExtremes _max;
     private long _count;
     private double _last;
 
-    /// <param name="windows">Window lengths, ascending, each at least 2.</param>
-    /// <param name="chunkShift">log2 of the storage chunk length.</param>
-    /// <param name="blockFor">Block length per window (default <see cref="RollingLevel.BlockFor"/>).</param>
-    public SymbolSeries(long[] windows, int chunkShift = 16, Func<long, int>? blockFor = null)
+    /// <param name="windows">Window lengths, ascending.</param>
+    /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB).</param>
+    public SymbolSeries(long[] windows, int chunkShift = 16)
     {
         ArgumentOutOfRangeException.ThrowIfZero(windows.Length);
-        blockFor ??= RollingLevel.BlockFor;
-        _levels = new RollingLevel[windows.Length];
-        long reach = 0;
-        for (var i = 0; i < windows.Length; i++)
-        {
-            _levels[i] = new RollingLevel(windows[i], blockFor(windows[i]));
-            reach = Math.Max(reach, _levels[i].Reach);
-        }
-
-        _values = new ValueChunks(reach, chunkShift);
+        _values = new ChunkedRing<double>(SeriesMoments.Reach(windows[^1]), chunkShift);
+        _moments = new SeriesMoments(windows, _values);
         _min = new WindowExtremes(isMax: false, windows);
         _max = new WindowExtremes(isMax: true, windows);
     }
@@ -94,9 +85,9 @@ internal sealed class SymbolSeries
             }
 
             var newest = _count - 1;
-            var min = _values.Get(_min.ExtremeIndex(level, newest));
-            var max = _values.Get(_max.ExtremeIndex(level, newest));
-            var moments = _levels[level].Read();
+            var min = _values[_min.ExtremeIndex(level, newest)];
+            var max = _values[_max.ExtremeIndex(level, newest)];
+            var moments = _moments.Read(level);
 
             double avg, variance;
             if (min == max)
@@ -123,10 +114,7 @@ internal sealed class SymbolSeries
     {
         var index = _count;
         _values.Set(index, x);
-        foreach (var level in _levels)
-        {
-            level.Add(index, x, _values);
-        }
+        _moments.Add(x);
 
         _min.Push(index, x, _values);
         _max.Push(index, x, _values);

@@ -36,10 +36,10 @@ internal sealed class WindowExtremes
     public long Length => _tail - _head;
 
     /// <summary>Records point <paramref name="index"/> with <paramref name="value"/>; indices must be consecutive.</summary>
-    public void Push(long index, double value, ValueChunks values)
+    public void Push(long index, double value, ChunkedRing<double> values)
     {
         // Pop every entry that the new point beats or ties: it can never be a window's answer again.
-        while (_tail > _head && !Beats(values.Get(IndexAt(_tail - 1, index)), value))
+        while (_tail > _head && !Beats(values[IndexAt(_tail - 1, index)], value))
         {
             _tail--;
         }

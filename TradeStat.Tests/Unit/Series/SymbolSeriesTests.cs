@@ -9,7 +9,8 @@ namespace TradeStat.Tests.Unit.Series;
 [Category("Unit")]
 public sealed class SymbolSeriesTests
 {
-    private static readonly long[] SmallWindows = [2, 3, 7, 10, 50, 128, 1000];
+    // Every window kind: summed at read time (≤ 64), sub-block units (< 8192), block units (≥ 8192).
+    private static readonly long[] SmallWindows = [1, 2, 7, 10, 63, 64, 65, 100, 128, 1000, 4097, 8192, 12_345];
 
     private static IEnumerable<TestCaseData> Seeds() =>
         Enumerable.Range(1, 24).Select(seed => new TestCaseData(seed).SetArgDisplayNames($"seed {seed}"));
@@ -48,7 +49,7 @@ public sealed class SymbolSeriesTests
         var regimes = Enum.GetValues<Regime>();
         var walk = 100.0;
 
-        for (var batchNo = 0; naive.Count < 12_000; batchNo++)
+        for (var batchNo = 0; naive.Count < 40_000; batchNo++)
         {
             var regime = regimes[random.Next(regimes.Length)];
             var batch = Batch(random, regime, random.Next(1, 400), ref walk);
@@ -70,9 +71,9 @@ public sealed class SymbolSeriesTests
         var series = new SymbolSeries(SmallWindows, chunkShift: 2);
         var naive = new NaiveSeries();
         var walk = 100.0;
-        for (var i = 0; i < 3_000; i++)
+        for (var i = 0; i < 20_000; i++)
         {
-            var x = Next(random, (Regime)(i / 250 % 6), ref walk);
+            var x = Next(random, (Regime)(i / 2500 % 6), ref walk);
             series.Append([x]);
             naive.Add(x);
             for (var level = 0; level < SmallWindows.Length; level++)
@@ -149,7 +150,7 @@ public sealed class SymbolSeriesTests
     [Test]
     public void Storage_is_bounded_and_grows_with_the_points_held()
     {
-        // Windows up to 1000 with 16-value chunks: at most ceil((1000 + block) / 16) + 3 chunks, however many points.
+        // Windows up to 1000 with 16-value chunks: at most ceil((1000 + block + sub-block) / 16) + 3 chunks.
         var series = new SymbolSeries([10, 1000], chunkShift: 4);
         series.AllocatedChunks.Should().Be(0);
         series.Append(new double[16]);
@@ -161,7 +162,7 @@ public sealed class SymbolSeriesTests
             series.Append(batch);
         }
 
-        series.AllocatedChunks.Should().BeLessThanOrEqualTo(((1000 + 200) / 16) + 3);
+        series.AllocatedChunks.Should().BeLessThanOrEqualTo(((1000 + 4096 + 64) / 16) + 3);
     }
 
     [Test]

@@ -35,7 +35,7 @@ public sealed class WindowExtremesTests
         [Values(1, 2, 3)] int seed)
     {
         var random = new Random(seed);
-        var values = new ValueChunks(1000, chunkShift: 3);
+        var values = new ChunkedRing<double>(1000, chunkShift: 3);
         var min = new WindowExtremes(isMax: false, Windows);
         var max = new WindowExtremes(isMax: true, Windows);
         var all = new List<double>();
@@ -52,8 +52,8 @@ public sealed class WindowExtremesTests
             {
                 var start = (int)Math.Max(0, i - Windows[level] + 1);
                 var window = all.GetRange(start, i - start + 1);
-                values.Get(min.ExtremeIndex(level, i)).Should().Be(window.Min(), $"min, i={i}, w={Windows[level]}");
-                values.Get(max.ExtremeIndex(level, i)).Should().Be(window.Max(), $"max, i={i}, w={Windows[level]}");
+                values[min.ExtremeIndex(level, i)].Should().Be(window.Min(), $"min, i={i}, w={Windows[level]}");
+                values[max.ExtremeIndex(level, i)].Should().Be(window.Max(), $"max, i={i}, w={Windows[level]}");
                 min.ExtremeIndex(level, i).Should().BeInRange(start, i);
             }
         }
@@ -65,7 +65,7 @@ public sealed class WindowExtremesTests
     [Test]
     public void Deque_keeps_only_candidates()
     {
-        var values = new ValueChunks(100, chunkShift: 3);
+        var values = new ChunkedRing<double>(100, chunkShift: 3);
         var min = new WindowExtremes(isMax: false, [10, 100]);
         for (var i = 0; i < 1000; i++)
         {

@@ -4,7 +4,7 @@ namespace TradeStat.Tests.Unit.Series;
 
 [TestFixture]
 [Category("Unit")]
-public sealed class ValueChunksTests
+public sealed class ChunkedRingTests
 {
     [TestCase(1, 2)]
     [TestCase(100, 2)]
@@ -12,14 +12,14 @@ public sealed class ValueChunksTests
     [TestCase(4096, 12)]
     public void The_last_capacity_values_stay_readable_while_memory_stays_bounded(long capacity, int shift)
     {
-        var chunks = new ValueChunks(capacity, shift);
+        var chunks = new ChunkedRing<double>(capacity, shift);
         var maxChunks = (capacity >> shift) + 3;
         for (long i = 0; i < capacity * 7 + 13; i++)
         {
             chunks.Set(i, i * 0.5);
             var back = Math.Min(i, capacity);
-            chunks.Get(i - back).Should().Be((i - back) * 0.5);
-            chunks.Get(i).Should().Be(i * 0.5);
+            chunks[i - back].Should().Be((i - back) * 0.5);
+            chunks[i].Should().Be(i * 0.5);
         }
 
         chunks.AllocatedChunks.Should().BeLessThanOrEqualTo((int)maxChunks);
@@ -28,7 +28,7 @@ public sealed class ValueChunksTests
     [Test]
     public void Chunks_are_allocated_only_when_needed()
     {
-        var chunks = new ValueChunks(100_000_000);
+        var chunks = new ChunkedRing<double>(100_000_000, 16);
         chunks.AllocatedChunks.Should().Be(0);
         chunks.Set(0, 1);
         chunks.AllocatedChunks.Should().Be(1);

@@ -1,0 +1,49 @@
+namespace TradeStat.Infrastructure.Series;
+
+/// <summary>
+/// FIFO of <see cref="Moments"/> whose aggregate is one merge away (the two-stack queue): push merges into a
+/// running back aggregate; pop takes from a front stack of suffix aggregates, refilled from the back stack when
+/// empty. O(1) amortized push/pop, O(1) aggregate, no subtraction anywhere.
+/// </summary>
+internal sealed class MomentsQueue(int capacity)
+{
+    private readonly Moments[] _front = new Moments[capacity];
+    private readonly Moments[] _back = new Moments[capacity];
+    private int _frontPos;
+    private int _frontLen;
+    private int _backLen;
+    private Moments _backAggregate;
+
+    public int Count => _frontLen - _frontPos + _backLen;
+
+    public void Push(in Moments item)
+    {
+        _back[_backLen++] = item;
+        _backAggregate = Moments.Merge(_backAggregate, item);
+    }
+
+    public void Pop()
+    {
+        if (_frontPos == _frontLen)
+        {
+            // Flip: the back stack becomes suffix aggregates, oldest first (Count merges, once per Count pops).
+            var acc = Moments.Empty;
+            for (var i = _backLen - 1; i >= 0; i--)
+            {
+                acc = Moments.Merge(_back[i], acc);
+                _front[i] = acc;
+            }
+
+            _frontPos = 0;
+            _frontLen = _backLen;
+            _backLen = 0;
+            _backAggregate = Moments.Empty;
+        }
+
+        _frontPos++;
+    }
+
+    /// <summary>Moments of everything queued.</summary>
+    public Moments Aggregate() =>
+        Moments.Merge(_frontPos < _frontLen ? _front[_frontPos] : Moments.Empty, _backAggregate);
+}

@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+
+namespace TradeStat.Infrastructure.Series;
+
+/// <summary>
+/// Sliding-window minimum (or maximum) over a sequence of (position, value) entries pushed in increasing
+/// position order: the classic monotonic deque. Push and expire are O(1) amortized, the extreme O(1).
+/// Holds at most one entry per position in the window; among equal values the newest is kept.
+/// </summary>
+internal sealed class MonotonicDeque(bool isMax, int capacity)
+{
+    private readonly long[] _positions = new long[capacity];
+    private readonly double[] _values = new double[capacity];
+    private int _head;
+    private int _count;
+
+    public int Count => _count;
+
+    /// <summary>The extreme among the entries held; undefined when empty.</summary>
+    public double Extreme
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _values[_head];
+    }
+
+    public void Push(long position, double value)
+    {
+        // Entries the new one beats or ties can never be the answer again.
+        while (_count > 0)
+        {
+            var back = Index(_count - 1);
+            var existing = _values[back];
+            if (isMax ? existing > value : existing < value)
+            {
+                break;
+            }
+
+            _count--;
+        }
+
+        var slot = Index(_count);
+        _positions[slot] = position;
+        _values[slot] = value;
+        _count++;
+    }
+
+    /// <summary>Drops the entries at positions up to and including <paramref name="position"/>.</summary>
+    public void ExpireThrough(long position)
+    {
+        while (_count > 0 && _positions[_head] <= position)
+        {
+            _head = _head + 1 == _positions.Length ? 0 : _head + 1;
+            _count--;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Index(int offset)
+    {
+        var i = _head + offset;
+        return i >= _positions.Length ? i - _positions.Length : i;
+    }
+}

@@ -14,24 +14,20 @@ public class ComponentBenchmarks
     private const int BatchSize = 10_000;
     private static readonly long[] Windows = SymbolSeries.DecadeWindows();
     private ChunkedRing<double> _values = null!;
-    private SeriesMoments _moments = null!;
-    private WindowExtremes _min = null!;
-    private WindowExtremes _max = null!;
+    private SeriesWindows _windows = null!;
     private double[][] _batches = null!;
     private long _count;
     private int _next;
 
-    [Params("moments", "extremes", "store")]
+    [Params("windows", "store")]
     public string Part { get; set; } = "";
 
     [GlobalSetup]
     public void Fill()
     {
         _batches = Enumerable.Range(0, 16).Select(i => SeriesData.PriceBatch(i, BatchSize)).ToArray();
-        _values = new ChunkedRing<double>(SeriesMoments.Reach(SeriesLimits.MaxWindow), 16);
-        _moments = new SeriesMoments(Windows, _values);
-        _min = new WindowExtremes(isMax: false, Windows);
-        _max = new WindowExtremes(isMax: true, Windows);
+        _values = new ChunkedRing<double>(SeriesWindows.Reach(SeriesLimits.MaxWindow), 16);
+        _windows = new SeriesWindows(Windows, _values);
         while (_count < SeriesLimits.MaxWindow + (10 * BatchSize))
         {
             Append();
@@ -47,14 +43,9 @@ public class ComponentBenchmarks
         {
             var i = _count++;
             _values.Set(i, x);
-            if (part == "moments")
+            if (part == "windows")
             {
-                _moments.Add(x);
-            }
-            else if (part == "extremes")
-            {
-                _min.Push(i, x, _values);
-                _max.Push(i, x, _values);
+                _windows.Add(x);
             }
         }
 

@@ -3,10 +3,10 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
-/// One symbol's series: the last 10^8 values in a <see cref="ChunkedRing{T}"/>, count/mean/variance for every
-/// k level from <see cref="SeriesMoments"/>, and min/max deques shared by all levels. Append is O(levels)
-/// amortized per point, stats O(1) for every k. Memory: 8.5 bytes per value held (values plus sub-block
-/// summaries), plus up to 4 bytes per value in the deques for monotonic data.
+/// One symbol's series: the last 10^8 values in a <see cref="ChunkedRing{T}"/> and the statistics of every
+/// k level from <see cref="SeriesWindows"/>. Append is O(levels) amortized per point (in practice one
+/// sub-block add and a counter check per level), stats O(1) for every k. Memory: 8.75 bytes per value held
+/// (the value plus its share of a sub-block summary), whatever the data.
 /// </summary>
 /// <remarks>
 /// All calls take the series' lock: the seed promises no concurrent calls per symbol, so the lock is
@@ -16,21 +16,16 @@ internal sealed class SymbolSeries
 {
     private readonly Lock _lock = new();
     private readonly ChunkedRing<double> _values;
-    private readonly SeriesMoments _moments;
-    private readonly WindowExtremes _min;
-    private readonly WindowExtremes _max;
+    private readonly SeriesWindows _windows;
     private long _count;
-    private double _last;
 
     /// <param name="windows">Window lengths, ascending.</param>
     /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB).</param>
     public SymbolSeries(long[] windows, int chunkShift = 16)
     {
         ArgumentOutOfRangeException.ThrowIfZero(windows.Length);
-        _values = new ChunkedRing<double>(SeriesMoments.Reach(windows[^1]), chunkShift);
-        _moments = new SeriesMoments(windows, _values);
-        _min = new WindowExtremes(isMax: false, windows);
-        _max = new WindowExtremes(isMax: true, windows);
+        _values = new ChunkedRing<double>(SeriesWindows.Reach(windows[^1]), chunkShift);
+        _windows = new SeriesWindows(windows, _values);
     }
 
     /// <summary>Windows of the seed: 10^1 … 10^8.</summary>
@@ -64,12 +59,15 @@ internal sealed class SymbolSeries
     {
         lock (_lock)
         {
+            var count = _count;
             foreach (var x in values)
             {
-                AppendOne(x);
+                _values.Set(count++, x);
+                _windows.Add(x);
             }
 
-            return _count;
+            _count = count;
+            return count;
         }
     }
 
@@ -84,11 +82,8 @@ internal sealed class SymbolSeries
                 return false;
             }
 
-            var newest = _count - 1;
-            var min = _values[_min.ExtremeIndex(level, newest)];
-            var max = _values[_max.ExtremeIndex(level, newest)];
-            var moments = _moments.Read(level);
-
+            var summary = _windows.Read(level);
+            var (min, max, moments) = (summary.Min, summary.Max, summary.Moments);
             double avg, variance;
             if (min == max)
             {
@@ -98,27 +93,14 @@ internal sealed class SymbolSeries
             }
             else
             {
-                avg = moments.Mean.Value;
-
                 // Rounding can put the mean a hair outside [min, max]; overflow (|x| near 1.8e308) makes it NaN.
+                avg = moments.Mean.Value;
                 avg = double.IsNaN(avg) ? (min * 0.5) + (max * 0.5) : Math.Clamp(avg, min, max);
                 variance = Math.Min(moments.Variance, double.MaxValue);
             }
 
-            stats = new SeriesStats(moments.Count, min, max, _last, avg, variance);
+            stats = new SeriesStats(moments.Count, min, max, _values[_count - 1], avg, variance);
             return true;
         }
-    }
-
-    private void AppendOne(double x)
-    {
-        var index = _count;
-        _values.Set(index, x);
-        _moments.Add(x);
-
-        _min.Push(index, x, _values);
-        _max.Push(index, x, _values);
-        _last = x;
-        _count = index + 1;
     }
 }

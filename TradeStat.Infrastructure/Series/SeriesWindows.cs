@@ -1,0 +1,285 @@
+using System.Runtime.CompilerServices;
+
+namespace TradeStat.Infrastructure.Series;
+
+/// <summary>
+/// Count, mean, variance, min and max of the last w values for several windows w that all end at the newest
+/// value, built from add-only partials and non-cancelling merges (no subtraction, hence no drift).
+/// Per value: one add into the current sub-block plus a counter check per window; per read: O(1).
+/// </summary>
+/// <remarks>
+/// The stream is cut into sub-blocks of 64 values and blocks of 4096 (64 sub-blocks), aligned at multiples.
+/// Each finished sub-block is summarised once (<see cref="AnchoredSums"/> in double-double, min, max) and
+/// kept in a chunked ring reaching back over the largest window. A window [s, t] is then
+/// <list type="bullet">
+/// <item>head: the values from s to the end of s's sub-block, summed at read time (at most 63 values; the
+/// stored summary when s is aligned), plus, for block-sized windows, the rest of s's block from a 65-entry
+/// suffix table built when s enters the block (64 merges per 4096 values);</item>
+/// <item>middle: the whole units (sub-blocks for windows below 8192, blocks above) between head and tail:
+/// their moments in a two-stack <see cref="MomentsQueue"/>, their minima and maxima in two
+/// <see cref="MonotonicDeque"/>s, per window;</item>
+/// <item>tail: the current unfinished unit (the running sub-block, plus the finished sub-blocks of the
+/// current block for block-sized windows).</item>
+/// </list>
+/// Windows of at most 64 values are summed from the stored values at read time. All partials are shared by
+/// every window, so ingest cost hardly grows with the number of windows. Memory: 48 bytes per 64 values
+/// (0.75 byte per value) for the sub-block summaries, and O(w / unit) per window (~200 KB for 10^8).
+/// </remarks>
+internal sealed class SeriesWindows
+{
+    public const int SubShift = 6;
+    public const int SubLength = 1 << SubShift;      // 64
+    public const int BlockShift = 12;
+    public const int BlockLength = 1 << BlockShift;  // 4096
+    private const int SubsPerBlock = BlockLength / SubLength;
+
+    private readonly ChunkedRing<double> _values;
+    private readonly ChunkedRing<SubBlockSummary> _subs;
+    private readonly Window[] _windows;
+
+    private RunAccumulator _sub;        // current sub-block
+    private Summary _blockSoFar;        // finished sub-blocks of the current block
+    private long _count;
+
+    public SeriesWindows(long[] windows, ChunkedRing<double> values)
+    {
+        _values = values;
+        _windows = new Window[windows.Length];
+        long reach = 0;
+        for (var i = 0; i < windows.Length; i++)
+        {
+            _windows[i] = new Window(windows[i]);
+            reach = Math.Max(reach, windows[i]);
+        }
+
+        _blockSoFar = Summary.Empty;
+        _subs = new ChunkedRing<SubBlockSummary>((reach >> SubShift) + (2 * SubsPerBlock), chunkShift: 12);
+    }
+
+    /// <summary>Values the caller must keep readable behind the newest one.</summary>
+    public static long Reach(long largestWindow) => largestWindow + BlockLength + SubLength;
+
+    /// <summary>Adds value <paramref name="x"/>, already stored at index Count in the values ring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(double x)
+    {
+        var t = _count;
+        if ((t & (SubLength - 1)) == 0 && t > 0)
+        {
+            CompleteSubBlock(t - 1);
+        }
+
+        _sub.Add(x);
+        _count = t + 1;
+
+        // A window whose start moved onto the first value of a unit drops the units before it.
+        foreach (var window in _windows)
+        {
+            var start = t + 1 - window.Length;
+            if ((start & window.UnitMask) == 0 && start > 0 && window.Kind != WindowKind.Scan)
+            {
+                window.StartEnteredUnit(start, this);
+            }
+        }
+    }
+
+    /// <summary>Summary of the last min(w, Count) values of window <paramref name="level"/>; Count must be positive.</summary>
+    public Summary Read(int level)
+    {
+        var window = _windows[level];
+        var t = _count - 1;
+        var start = Math.Max(0, t + 1 - window.Length);
+        if (window.Kind == WindowKind.Scan)
+        {
+            return SumValues(start, t + 1);
+        }
+
+        var tail = window.Kind == WindowKind.Block ? Summary.Merge(_blockSoFar, _sub.ToSummary()) : _sub.ToSummary();
+        if (start >= (t & ~window.UnitMask))
+        {
+            // The window is exactly the current unit so far (its start is then the unit's first value).
+            return tail;
+        }
+
+        // Head: from start to the end of its sub-block (the stored summary when start is aligned) ...
+        var subStart = start & ~(long)(SubLength - 1);
+        var head = start == subStart ? _subs[start >> SubShift].ToSummary() : SumValues(start, subStart + SubLength);
+
+        // ... plus, for block windows, the rest of start's block.
+        if (window.Kind == WindowKind.Block)
+        {
+            head = Summary.Merge(head, window.BlockSuffix((int)((start >> SubShift) & (SubsPerBlock - 1)) + 1));
+        }
+
+        return Summary.Merge(Summary.Merge(head, window.Middle()), tail);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompleteSubBlock(long lastIndex)
+    {
+        var summary = _sub.ToSummary();
+        _sub.Clear();
+        var subIndex = lastIndex >> SubShift;
+        _subs.Set(subIndex, new SubBlockSummary(summary));
+
+        _blockSoFar = Summary.Merge(_blockSoFar, summary);
+        var blockDone = ((lastIndex + 1) & (BlockLength - 1)) == 0;
+        var startPlusW = lastIndex + 2; // window start once the next value is in, plus w
+        foreach (var window in _windows)
+        {
+            if (window.Kind == WindowKind.Sub)
+            {
+                window.Completed(subIndex, summary, startPlusW - window.Length, this);
+            }
+            else if (window.Kind == WindowKind.Block && blockDone)
+            {
+                window.Completed(lastIndex >> BlockShift, _blockSoFar, startPlusW - window.Length, this);
+            }
+        }
+
+        if (blockDone)
+        {
+            _blockSoFar = Summary.Empty;
+        }
+    }
+
+    /// <summary>Summary of the stored values [from, to), anchored at the newest; at most 64 values.</summary>
+    private Summary SumValues(long from, long to)
+    {
+        var sums = new AnchoredSums();
+        var min = double.PositiveInfinity;
+        var max = double.NegativeInfinity;
+        for (var i = to - 1; i >= from; i--)
+        {
+            // Newest first: a tie keeps the newer value.
+            var v = _values[i];
+            sums.Add(v);
+            min = v < min ? v : min;
+            max = v > max ? v : max;
+        }
+
+        return new Summary(sums.ToMoments(), min, max);
+    }
+
+    private enum WindowKind
+    {
+        Scan,
+        Sub,
+        Block,
+    }
+
+    /// <summary>Summary of a finished 64-value sub-block (the count is implicit): 48 bytes.</summary>
+    private readonly struct SubBlockSummary(Summary summary)
+    {
+        private readonly DoubleDouble _mean = summary.Moments.Mean;
+        private readonly DoubleDouble _m2 = summary.Moments.M2;
+        private readonly double _min = summary.Min;
+        private readonly double _max = summary.Max;
+
+        public Summary ToSummary() => new(new Moments(SubLength, _mean, _m2), _min, _max);
+    }
+
+    /// <summary>Per-window state: the whole units between head and tail, and the head block's suffix table.</summary>
+    private sealed class Window
+    {
+        private readonly MomentsQueue _queue;
+        private readonly MonotonicDeque _minima;
+        private readonly MonotonicDeque _maxima;
+        private readonly Summary[]? _suffix;     // block windows: sub-blocks j..63 of the head block
+        private long _suffixBlock = -1;
+        private long _firstQueued;               // unit index of the queue's oldest entry
+
+        public Window(long length)
+        {
+            Length = length;
+            Kind = length <= SubLength ? WindowKind.Scan : length < 2 * BlockLength ? WindowKind.Sub : WindowKind.Block;
+            UnitShift = Kind == WindowKind.Block ? BlockShift : SubShift;
+            UnitMask = (1L << UnitShift) - 1;
+            var capacity = Kind == WindowKind.Scan ? 1 : (int)(length >> UnitShift) + 2;
+            _queue = new MomentsQueue(capacity);
+            _minima = new MonotonicDeque(isMax: false, capacity);
+            _maxima = new MonotonicDeque(isMax: true, capacity);
+            if (Kind == WindowKind.Block)
+            {
+                _suffix = new Summary[SubsPerBlock + 1];
+            }
+        }
+
+        public long Length { get; }
+
+        public WindowKind Kind { get; }
+
+        public int UnitShift { get; }
+
+        public long UnitMask { get; }
+
+        /// <summary>The whole units between head and tail.</summary>
+        public Summary Middle() => _queue.Count == 0
+            ? Summary.Empty
+            : new Summary(_queue.Aggregate(), _minima.Extreme, _maxima.Extreme);
+
+        /// <summary>Summary of sub-blocks j..63 of the head block (empty for j = 64).</summary>
+        public Summary BlockSuffix(int j) => _suffix![j];
+
+        /// <summary>A unit finished: it joins the middle, unless it holds the window's start (it is the head then).</summary>
+        public void Completed(long unit, in Summary summary, long windowStart, SeriesWindows owner)
+        {
+            if (unit <= (Math.Max(0, windowStart) >> UnitShift))
+            {
+                if (Kind == WindowKind.Block)
+                {
+                    BuildSuffix(unit, owner);
+                }
+
+                return;
+            }
+
+            if (_queue.Count == 0)
+            {
+                _firstQueued = unit;
+            }
+
+            _queue.Push(summary.Moments);
+            _minima.Push(unit, summary.Min);
+            _maxima.Push(unit, summary.Max);
+        }
+
+        /// <summary>The window's start is now the first value of a unit: that unit and older leave the middle.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void StartEnteredUnit(long start, SeriesWindows owner)
+        {
+            var headUnit = start >> UnitShift;
+            while (_queue.Count > 0 && _firstQueued <= headUnit)
+            {
+                _queue.Pop();
+                _firstQueued++;
+            }
+
+            _minima.ExpireThrough(headUnit);
+            _maxima.ExpireThrough(headUnit);
+            if (Kind == WindowKind.Block)
+            {
+                BuildSuffix(headUnit, owner);
+            }
+        }
+
+        private void BuildSuffix(long block, SeriesWindows owner)
+        {
+            if (block == _suffixBlock)
+            {
+                return;
+            }
+
+            var firstSub = block << (BlockShift - SubShift);
+            var acc = Summary.Empty;
+            _suffix![SubsPerBlock] = acc;
+            for (var j = SubsPerBlock - 1; j >= 0; j--)
+            {
+                acc = Summary.Merge(owner._subs[firstSub + j].ToSummary(), acc);
+                _suffix[j] = acc;
+            }
+
+            _suffixBlock = block;
+        }
+    }
+}

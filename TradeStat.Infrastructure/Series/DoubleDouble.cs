@@ -25,6 +25,15 @@ internal readonly struct DoubleDouble(double hi, double lo)
         return new DoubleDouble(s, err);
     }
 
+    /// <summary>hi + lo as a double-double, whatever their magnitudes (TwoSum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static DoubleDouble FromSum(double hi, double lo)
+    {
+        var s = hi + lo;
+        var bb = s - hi;
+        return new DoubleDouble(s, (hi - (s - bb)) + (lo - bb));
+    }
+
     /// <summary>Exact product of two doubles as a double-double (FMA).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleDouble Product(double x, double y)

@@ -53,48 +53,57 @@ internal readonly struct Moments(long count, DoubleDouble mean, DoubleDouble m2)
 }
 
 /// <summary>
-/// Add-only accumulator of a set of doubles as sums of d = x − anchor in double-double, the anchor being a
-/// member of the set. Because the anchor lies inside the set, Σd² exceeds n·variance by at most a factor
-/// ~2n, so converting to <see cref="Moments"/> loses at most log2(2n) of double-double's ~106 bits:
-/// accurate for a large offset with a tiny spread (1e9 ± 1e-3) and exact for data on a common binary grid.
-/// O(1) per add, 48 bytes.
+/// Summarises a run of values in one pass: sums of d = x − anchor (the anchor being the run's first value)
+/// kept as error-free double-double pairs (Ogita–Rump–Oishi Sum2), then centred into <see cref="Moments"/>.
+/// Because the anchor lies inside the run, Σd² ≤ (n+1)·M2, so converting loses at most log2(n+1) of the
+/// ~106 bits: a large offset with a tiny spread (1e9 ± 1e-3) keeps its full accuracy, and values on a common
+/// binary grid (typical prices) are summed exactly. O(n), no allocation; the two sums form independent
+/// dependency chains, so the loop runs at about one add latency per value.
 /// </summary>
-internal struct AnchoredSums
+internal static class RunSummarizer
 {
-    private long _count;
-    private double _anchor;
-    private DoubleDouble _s1;
-    private DoubleDouble _s2;
-
-    public readonly long Count => _count;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(double x)
+    public static Summary Summarize(ReadOnlySpan<double> run)
     {
-        if (_count == 0)
+        if (run.IsEmpty)
         {
-            _anchor = x;
+            return Summary.Empty;
         }
 
-        var d = DoubleDouble.Difference(x, _anchor);
-        _s1 += d;
-        _s2 += DoubleDouble.Square(d);
-        _count++;
-    }
-
-    public void Clear() => this = default;
-
-    /// <summary>Centred moments: mean = anchor + S1/n, M2 = S2 − S1²/n.</summary>
-    public readonly Moments ToMoments()
-    {
-        if (_count == 0)
+        var anchor = run[0];
+        double s1 = 0, c1 = 0, s2 = 0, c2 = 0;
+        var min = anchor;
+        var max = anchor;
+        foreach (var x in run)
         {
-            return Moments.Empty;
+            // Oldest first: a tie takes the newer value.
+            min = x <= min ? x : min;
+            max = x >= max ? x : max;
+
+            // d = x − anchor exactly, as dh + dl (TwoSum).
+            var dh = x - anchor;
+            var bb = dh - x;
+            var dl = (x - (dh - bb)) + (-anchor - bb);
+
+            // S1 += d: TwoSum on the leading part, every rounding error collected in c1.
+            var t1 = s1 + dh;
+            var b1 = t1 - s1;
+            c1 += ((s1 - (t1 - b1)) + (dh - b1)) + dl;
+            s1 = t1;
+
+            // S2 += d² = dh² (exact with FMA) + 2·dh·dl.
+            var p = dh * dh;
+            var pe = Math.FusedMultiplyAdd(dh, dh, -p) + (2.0 * dh * dl);
+            var t2 = s2 + p;
+            var b2 = t2 - s2;
+            c2 += ((s2 - (t2 - b2)) + (p - b2)) + pe;
+            s2 = t2;
         }
 
-        var n = (double)_count;
-        var meanOffset = _s1 / n;
-        var m2 = _s2 - (_s1 * meanOffset);
-        return new Moments(_count, meanOffset + _anchor, m2);
+        var n = (double)run.Length;
+        var sum1 = DoubleDouble.FromSum(s1, c1);
+        var sum2 = DoubleDouble.FromSum(s2, c2);
+        var meanOffset = sum1 / n;
+        var m2 = sum2 - (sum1 * meanOffset);
+        return new Summary(new Moments(run.Length, meanOffset + anchor, m2), min, max);
     }
 }

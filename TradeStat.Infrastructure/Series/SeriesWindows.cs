@@ -4,12 +4,15 @@ namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
 /// Count, mean, variance, min and max of the last w values for several windows w that all end at the newest
-/// value, built from add-only partials and non-cancelling merges (no subtraction, hence no drift).
-/// Per value: one add into the current sub-block plus a counter check per window; per read: O(1).
+/// value, built from partials that are each computed once from their own values and merged without
+/// cancellation, so no rounding error outlives its window (no drift). Ingest works a sub-block at a time: copy
+/// the values, summarise each finished sub-block once, and let each window move its start; per value that is
+/// O(1) amortized and almost independent of the number of windows. Per read: O(1) (at most two scans of 64
+/// stored values and a few merges).
 /// </summary>
 /// <remarks>
 /// The stream is cut into sub-blocks of 64 values and blocks of 4096 (64 sub-blocks), aligned at multiples.
-/// Each finished sub-block is summarised once (<see cref="AnchoredSums"/> in double-double, min, max) and
+/// Each finished sub-block is summarised once (<see cref="RunSummarizer"/>: double-double sums, min, max) and
 /// kept in a chunked ring reaching back over the largest window. A window [s, t] is then
 /// <list type="bullet">
 /// <item>head: the values from s to the end of s's sub-block, summed at read time (at most 63 values; the
@@ -18,8 +21,8 @@ namespace TradeStat.Infrastructure.Series;
 /// <item>middle: the whole units (sub-blocks for windows below 8192, blocks above) between head and tail:
 /// their moments in a two-stack <see cref="MomentsQueue"/>, their minima and maxima in two
 /// <see cref="MonotonicDeque"/>s, per window;</item>
-/// <item>tail: the current unfinished unit (the running sub-block, plus the finished sub-blocks of the
-/// current block for block-sized windows).</item>
+/// <item>tail: the current unfinished unit (the values of the current sub-block, summed at read time, plus the
+/// finished sub-blocks of the current block for block-sized windows).</item>
 /// </list>
 /// Windows of at most 64 values are summed from the stored values at read time. All partials are shared by
 /// every window, so ingest cost hardly grows with the number of windows. Memory: 48 bytes per 64 values
@@ -37,7 +40,6 @@ internal sealed class SeriesWindows
     private readonly ChunkedRing<SubBlockSummary> _subs;
     private readonly Window[] _windows;
 
-    private RunAccumulator _sub;        // current sub-block
     private Summary _blockSoFar;        // finished sub-blocks of the current block
     private long _count;
 
@@ -59,26 +61,39 @@ internal sealed class SeriesWindows
     /// <summary>Values the caller must keep readable behind the newest one.</summary>
     public static long Reach(long largestWindow) => largestWindow + BlockLength + SubLength;
 
-    /// <summary>Adds value <paramref name="x"/>, already stored at index Count in the values ring.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(double x)
+    public long Count => _count;
+
+    /// <summary>Appends values oldest first (stores them in the values ring too).</summary>
+    public void Append(ReadOnlySpan<double> values)
     {
-        var t = _count;
-        if ((t & (SubLength - 1)) == 0 && t > 0)
+        while (!values.IsEmpty)
         {
-            CompleteSubBlock(t - 1);
-        }
-
-        _sub.Add(x);
-        _count = t + 1;
-
-        // A window whose start moved onto the first value of a unit drops the units before it.
-        foreach (var window in _windows)
-        {
-            var start = t + 1 - window.Length;
-            if ((start & window.UnitMask) == 0 && start > 0 && window.Kind != WindowKind.Scan)
+            var t = _count;
+            if ((t & (SubLength - 1)) == 0 && t > 0)
             {
-                window.StartEnteredUnit(start, this);
+                CompleteSubBlock(t - 1);
+            }
+
+            // Fill the current sub-block as far as it goes (sub-blocks never straddle ring chunks).
+            var n = Math.Min(values.Length, SubLength - (int)(t & (SubLength - 1)));
+            values[..n].CopyTo(_values.ChunkFor(t).AsSpan(_values.OffsetOf(t), n));
+            values = values[n..];
+            _count = t + n;
+
+            // Window starts moved from t+1-w to t+n-w: at most one unit boundary crossed (n ≤ 64 ≤ unit).
+            foreach (var window in _windows)
+            {
+                if (window.Kind == WindowKind.Scan)
+                {
+                    continue;
+                }
+
+                var last = t + n - window.Length;
+                var boundary = last & ~window.UnitMask;
+                if (boundary > 0 && boundary >= t + 1 - window.Length)
+                {
+                    window.StartEnteredUnit(boundary, this);
+                }
             }
         }
     }
@@ -94,7 +109,8 @@ internal sealed class SeriesWindows
             return SumValues(start, t + 1);
         }
 
-        var tail = window.Kind == WindowKind.Block ? Summary.Merge(_blockSoFar, _sub.ToSummary()) : _sub.ToSummary();
+        var currentSub = CurrentSubBlock();
+        var tail = window.Kind == WindowKind.Block ? Summary.Merge(_blockSoFar, currentSub) : currentSub;
         if (start >= (t & ~window.UnitMask))
         {
             // The window is exactly the current unit so far (its start is then the unit's first value).
@@ -117,8 +133,8 @@ internal sealed class SeriesWindows
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void CompleteSubBlock(long lastIndex)
     {
-        var summary = _sub.ToSummary();
-        _sub.Clear();
+        var first = lastIndex - (SubLength - 1);
+        var summary = RunSummarizer.Summarize(_values.ChunkFor(first).AsSpan(_values.OffsetOf(first), SubLength));
         var subIndex = lastIndex >> SubShift;
         _subs.Set(subIndex, new SubBlockSummary(summary));
 
@@ -143,22 +159,22 @@ internal sealed class SeriesWindows
         }
     }
 
-    /// <summary>Summary of the stored values [from, to), anchored at the newest; at most 64 values.</summary>
+    /// <summary>Summary of the stored values [from, to), at most 64 of them (one or two sub-blocks).</summary>
     private Summary SumValues(long from, long to)
     {
-        var sums = new AnchoredSums();
-        var min = double.PositiveInfinity;
-        var max = double.NegativeInfinity;
-        for (var i = to - 1; i >= from; i--)
-        {
-            // Newest first: a tie keeps the newer value.
-            var v = _values[i];
-            sums.Add(v);
-            min = v < min ? v : min;
-            max = v > max ? v : max;
-        }
+        var split = (from | (SubLength - 1)) + 1; // end of from's sub-block: chunks never split a sub-block
+        return to <= split
+            ? SumRun(from, to)
+            : Summary.Merge(SumRun(from, split), SumRun(split, to));
+    }
 
-        return new Summary(sums.ToMoments(), min, max);
+    private Summary SumRun(long from, long to) =>
+        RunSummarizer.Summarize(_values.ChunkFor(from).AsSpan(_values.OffsetOf(from), (int)(to - from)));
+
+    private Summary CurrentSubBlock()
+    {
+        var t = _count - 1;
+        return SumValues(t & ~(long)(SubLength - 1), t + 1);
     }
 
     private enum WindowKind

@@ -20,33 +20,3 @@ internal readonly struct Summary(Moments moments, double min, double max)
         newer.Min <= older.Min ? newer.Min : older.Min,
         newer.Max >= older.Max ? newer.Max : older.Max);
 }
-
-/// <summary>Add-only accumulator of a run of values: <see cref="AnchoredSums"/> plus min and max.</summary>
-internal struct RunAccumulator
-{
-    private AnchoredSums _sums;
-    private double _min;
-    private double _max;
-
-    public readonly long Count => _sums.Count;
-
-    /// <summary>Adds a value newer than all before it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(double x)
-    {
-        if (_sums.Count == 0)
-        {
-            _min = x;
-            _max = x;
-        }
-
-        _min = x <= _min ? x : _min;
-        _max = x >= _max ? x : _max;
-        _sums.Add(x);
-    }
-
-    public void Clear() => this = default;
-
-    public readonly Summary ToSummary() =>
-        _sums.Count == 0 ? Summary.Empty : new Summary(_sums.ToMoments(), _min, _max);
-}

@@ -20,10 +20,12 @@ internal sealed class SymbolSeries
     private long _count;
 
     /// <param name="windows">Window lengths, ascending.</param>
-    /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB).</param>
+    /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB); at least 6, so
+    /// that a chunk holds whole sub-blocks.</param>
     public SymbolSeries(long[] windows, int chunkShift = 16)
     {
         ArgumentOutOfRangeException.ThrowIfZero(windows.Length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkShift, SeriesWindows.SubShift);
         _values = new ChunkedRing<double>(SeriesWindows.Reach(windows[^1]), chunkShift);
         _windows = new SeriesWindows(windows, _values);
     }
@@ -59,15 +61,9 @@ internal sealed class SymbolSeries
     {
         lock (_lock)
         {
-            var count = _count;
-            foreach (var x in values)
-            {
-                _values.Set(count++, x);
-                _windows.Add(x);
-            }
-
-            _count = count;
-            return count;
+            _windows.Append(values);
+            _count = _windows.Count;
+            return _count;
         }
     }
 

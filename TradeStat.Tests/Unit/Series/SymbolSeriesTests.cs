@@ -20,7 +20,7 @@ public sealed class SymbolSeriesTests
     {
         var random = new Random(seed);
         var regime = (Regime)(seed % Enum.GetValues<Regime>().Length);
-        var series = new SymbolSeries(SymbolSeries.DecadeWindows(), chunkShift: 2 + (seed % 5));
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows(), chunkShift: 6 + (seed % 5));
         var naive = new NaiveSeries();
         var walk = 100.0;
 
@@ -44,7 +44,7 @@ public sealed class SymbolSeriesTests
     public void Small_windows_roll_correctly_through_many_blocks_with_regime_changes(int seed)
     {
         var random = new Random(seed);
-        var series = new SymbolSeries(SmallWindows, chunkShift: 3);
+        var series = new SymbolSeries(SmallWindows, chunkShift: 6);
         var naive = new NaiveSeries();
         var regimes = Enum.GetValues<Regime>();
         var walk = 100.0;
@@ -68,7 +68,7 @@ public sealed class SymbolSeriesTests
     public void Every_single_point_is_checked_for_small_windows()
     {
         var random = new Random(7);
-        var series = new SymbolSeries(SmallWindows, chunkShift: 2);
+        var series = new SymbolSeries(SmallWindows, chunkShift: 7);
         var naive = new NaiveSeries();
         var walk = 100.0;
         for (var i = 0; i < 20_000; i++)
@@ -87,7 +87,7 @@ public sealed class SymbolSeriesTests
     [Test]
     public void A_window_of_identical_values_has_exactly_zero_variance_and_exact_mean()
     {
-        var series = new SymbolSeries(SymbolSeries.DecadeWindows(), chunkShift: 4);
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows(), chunkShift: 6);
         series.Append([1e-3, 5e9, -7, 0.1, 1e300]);
         series.Append(Enumerable.Repeat(0.1, 100).ToArray());
 
@@ -150,10 +150,10 @@ public sealed class SymbolSeriesTests
     [Test]
     public void Storage_is_bounded_and_grows_with_the_points_held()
     {
-        // Windows up to 1000 with 16-value chunks: at most ceil((1000 + block + sub-block) / 16) + 3 chunks.
-        var series = new SymbolSeries([10, 1000], chunkShift: 4);
+        // Windows up to 1000 with 64-value chunks: at most (1000 + block + sub-block) / 64 + 3 chunks.
+        var series = new SymbolSeries([10, 1000], chunkShift: 6);
         series.AllocatedChunks.Should().Be(0);
-        series.Append(new double[16]);
+        series.Append(new double[64]);
         series.AllocatedChunks.Should().Be(1);
 
         var batch = new double[10_000];
@@ -162,7 +162,7 @@ public sealed class SymbolSeriesTests
             series.Append(batch);
         }
 
-        series.AllocatedChunks.Should().BeLessThanOrEqualTo(((1000 + 4096 + 64) / 16) + 3);
+        series.AllocatedChunks.Should().BeLessThanOrEqualTo(((1000 + 4096 + 64) / 64) + 3);
     }
 
     [Test]

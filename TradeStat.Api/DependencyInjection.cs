@@ -15,7 +15,10 @@ public static class DependencyInjection
     {
         services.AddControllers(options =>
             {
-                options.InputFormatters.Insert(0, new AddBatchRequestInputFormatter());
+                // The only request body is add_batch's; without the stock JSON formatter nothing else can
+                // claim a body, so an unsupported charset is a clean 415.
+                options.InputFormatters.Clear();
+                options.InputFormatters.Add(new AddBatchRequestInputFormatter());
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
             .AddJsonOptions(options =>

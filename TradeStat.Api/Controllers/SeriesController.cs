@@ -45,6 +45,7 @@ public sealed class SeriesController(
     /// <response code="400">symbol or k is missing or invalid.</response>
     /// <response code="404">The symbol has no data.</response>
     [HttpGet("stats")]
+    [SingleValuedQuery("symbol", "k")]
     [ProducesResponseType<StatsResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]

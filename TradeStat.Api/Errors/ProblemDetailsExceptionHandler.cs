@@ -37,11 +37,15 @@ public sealed class ProblemDetailsExceptionHandler(
         }
 
         httpContext.Response.StatusCode = status;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (!await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem }))
         {
-            HttpContext = httpContext,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
+            // The client's Accept header excludes JSON: the error contract still answers in problem+json.
+            problem.Instance = $"{httpContext.Request.Method} {httpContext.Request.Path}";
+            await Results.Problem(problem).ExecuteAsync(httpContext);
+        }
+
+        return true;
     }
 
     private static string TitleFor(int status) => status switch

@@ -21,6 +21,27 @@ public sealed class AddBatchRequestInputFormatter : InputFormatter
     protected override bool CanReadType(Type type) => type == typeof(AddBatchRequest);
 
     /// <inheritdoc />
+    /// <remarks>JSON is UTF-8 (RFC 8259 §8.1): any other declared charset is refused with 415.</remarks>
+    public override bool CanRead(InputFormatterContext context)
+    {
+        if (!base.CanRead(context))
+        {
+            return false;
+        }
+
+        var contentType = context.HttpContext.Request.ContentType;
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
+        {
+            return false;
+        }
+
+        var charset = mediaType.Charset;
+        return !charset.HasValue
+            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <inheritdoc />
     public override async Task<InputFormatterResult> ReadRequestBodyAsync(InputFormatterContext context)
     {
         var httpContext = context.HttpContext;

@@ -25,6 +25,7 @@ public static class AddBatchRequestParser
     /// <param name="error">What is wrong, when it is not; never contains .NET type names.</param>
     public static bool TryParse(ReadOnlySequence<byte> body, out AddBatchRequest? request, out ParseError error)
     {
+        body = SkipBom(body);
         if (IsBlank(body))
         {
             request = null;
@@ -92,9 +93,16 @@ public static class AddBatchRequestParser
                 }
 
                 // Anything much longer than the limit is refused by the validator anyway; don't decode megabytes.
-                symbol = reader.ValueSpan.Length > 4 * SeriesLimits.MaxSymbolLength
-                    ? new string('?', SeriesLimits.MaxSymbolLength + 1)
-                    : reader.GetString();
+                var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                if (length > 6 * SeriesLimits.MaxSymbolLength)
+                {
+                    symbol = new string('?', SeriesLimits.MaxSymbolLength + 1);
+                }
+                else if (!TryGetString(ref reader, out symbol))
+                {
+                    error = new ParseError("symbol", "\"symbol\" is not valid UTF-8 text.");
+                    return false;
+                }
             }
             else if (reader.ValueTextEquals("values"u8))
             {
@@ -172,6 +180,35 @@ public static class AddBatchRequestParser
 
         error = new ParseError("values", "\"values\" is not a closed array.");
         return false;
+    }
+
+    private static bool TryGetString(ref Utf8JsonReader reader, out string? value)
+    {
+        try
+        {
+            value = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 or a lone surrogate escape (\uD800) in the string.
+            value = null;
+            return false;
+        }
+    }
+
+    /// <summary>The body without a leading UTF-8 byte-order mark, which JSON parsers may ignore (RFC 8259 §8.1).</summary>
+    private static ReadOnlySequence<byte> SkipBom(ReadOnlySequence<byte> body)
+    {
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        if (body.Length < 3)
+        {
+            return body;
+        }
+
+        Span<byte> start = stackalloc byte[3];
+        body.Slice(0, 3).CopyTo(start);
+        return start.SequenceEqual(bom) ? body.Slice(3) : body;
     }
 
     private static bool IsBlank(ReadOnlySequence<byte> body)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FluentValidation;
 using TradeStat.Api.Contracts;
 using TradeStat.Domain.Series;
@@ -23,12 +22,28 @@ public sealed class StatsQueryValidator : AbstractValidator<StatsQuery>
             .OverridePropertyName("k");
     }
 
-    /// <summary>Parses k as sent: ASCII decimal digits only (no sign, fraction, exponent or spaces).</summary>
+    /// <summary>Parses k as sent: ASCII digits only (leading zeros allowed; no sign, fraction, exponent or spaces).</summary>
     public static bool TryParseK(string? text, out int k)
     {
         k = 0;
-        return text is { Length: > 0 and <= 9 }
-            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k)
-            && SeriesLimits.IsValidK(k);
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        var value = 0;
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            // Saturate: anything above MaxK is invalid however long it is.
+            value = Math.Min((value * 10) + (c - '0'), SeriesLimits.MaxK + 1);
+        }
+
+        k = value;
+        return SeriesLimits.IsValidK(value);
     }
 }

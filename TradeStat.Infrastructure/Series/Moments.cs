@@ -42,9 +42,9 @@ internal readonly struct Moments(long count, DoubleDouble mean, DoubleDouble m2)
         var na = (double)a.Count;
         var nb = (double)b.Count;
 
-        // mean = (na·meanA + nb·meanB) / n: products and sum in double-double, so a mean near zero from
-        // cancelling parts keeps its relative accuracy.
-        var mean = ((a.Mean * na) + (b.Mean * nb)) / n;
+        // mean = meanA·(na/n) + meanB·(nb/n) in double-double: weights below 1 cannot overflow near
+        // double.MaxValue, and a mean near zero from cancelling parts keeps its accuracy.
+        var mean = (a.Mean * (new DoubleDouble(na, 0) / n)) + (b.Mean * (new DoubleDouble(nb, 0) / n));
         var delta = b.Mean - a.Mean;
         var weight = DoubleDouble.Product(na, nb) / n;
         var m2 = a.M2 + b.M2 + (delta * delta * weight);

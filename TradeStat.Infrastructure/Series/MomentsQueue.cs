@@ -5,10 +5,11 @@ namespace TradeStat.Infrastructure.Series;
 /// running back aggregate; pop takes from a front stack of suffix aggregates, refilled from the back stack when
 /// empty. O(1) amortized push/pop, O(1) aggregate, no subtraction anywhere.
 /// </summary>
-internal sealed class MomentsQueue(int capacity)
+internal sealed class MomentsQueue
 {
-    private readonly Moments[] _front = new Moments[capacity];
-    private readonly Moments[] _back = new Moments[capacity];
+    private const int InitialCapacity = 8;
+    private Moments[] _front = new Moments[InitialCapacity];
+    private Moments[] _back = new Moments[InitialCapacity];
     private int _frontPos;
     private int _frontLen;
     private int _backLen;
@@ -18,6 +19,12 @@ internal sealed class MomentsQueue(int capacity)
 
     public void Push(in Moments item)
     {
+        // Grown by doubling: memory follows the units actually queued, not the window's capacity.
+        if (_backLen == _back.Length)
+        {
+            Array.Resize(ref _back, _back.Length * 2);
+        }
+
         _back[_backLen++] = item;
         _backAggregate = Moments.Merge(_backAggregate, item);
     }
@@ -27,6 +34,11 @@ internal sealed class MomentsQueue(int capacity)
         if (_frontPos == _frontLen)
         {
             // Flip: the back stack becomes suffix aggregates, oldest first (Count merges, once per Count pops).
+            if (_front.Length < _backLen)
+            {
+                _front = new Moments[_back.Length];
+            }
+
             var acc = Moments.Empty;
             for (var i = _backLen - 1; i >= 0; i--)
             {

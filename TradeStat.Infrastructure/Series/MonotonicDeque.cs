@@ -7,10 +7,10 @@ namespace TradeStat.Infrastructure.Series;
 /// position order: the classic monotonic deque. Push and expire are O(1) amortized, the extreme O(1).
 /// Holds at most one entry per position in the window; among equal values the newest is kept.
 /// </summary>
-internal sealed class MonotonicDeque(bool isMax, int capacity)
+internal sealed class MonotonicDeque(bool isMax)
 {
-    private readonly long[] _positions = new long[capacity];
-    private readonly double[] _values = new double[capacity];
+    private long[] _positions = new long[8];
+    private double[] _values = new double[8];
     private int _head;
     private int _count;
 
@@ -38,6 +38,11 @@ internal sealed class MonotonicDeque(bool isMax, int capacity)
             _count--;
         }
 
+        if (_count == _positions.Length)
+        {
+            Grow();
+        }
+
         var slot = Index(_count);
         _positions[slot] = position;
         _values[slot] = value;
@@ -52,6 +57,20 @@ internal sealed class MonotonicDeque(bool isMax, int capacity)
             _head = _head + 1 == _positions.Length ? 0 : _head + 1;
             _count--;
         }
+    }
+
+    /// <summary>Doubles the ring, oldest entry first: memory follows the entries held.</summary>
+    private void Grow()
+    {
+        var positions = new long[_positions.Length * 2];
+        var values = new double[positions.Length];
+        for (var i = 0; i < _count; i++)
+        {
+            positions[i] = _positions[Index(i)];
+            values[i] = _values[Index(i)];
+        }
+
+        (_positions, _values, _head) = (positions, values, 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

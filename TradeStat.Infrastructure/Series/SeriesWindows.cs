@@ -26,7 +26,8 @@ namespace TradeStat.Infrastructure.Series;
 /// </list>
 /// Windows of at most 64 values are summed from the stored values at read time. All partials are shared by
 /// every window, so ingest cost hardly grows with the number of windows. Memory: 48 bytes per 64 values
-/// (0.75 byte per value) for the sub-block summaries, and O(w / unit) per window (~200 KB for 10^8).
+/// (0.75 byte per value) for the sub-block summaries, and per window O(units in it) grown on demand
+/// (about 3 MB for 10^8 values at most).
 /// </remarks>
 internal sealed class SeriesWindows
 {
@@ -201,7 +202,7 @@ internal sealed class SeriesWindows
         private readonly MomentsQueue _queue;
         private readonly MonotonicDeque _minima;
         private readonly MonotonicDeque _maxima;
-        private readonly Summary[]? _suffix;     // block windows: sub-blocks j..63 of the head block
+        private Summary[]? _suffix;              // block windows: sub-blocks j..63 of the head block, built on first use
         private long _suffixBlock = -1;
         private long _firstQueued;               // unit index of the queue's oldest entry
 
@@ -211,14 +212,9 @@ internal sealed class SeriesWindows
             Kind = length <= SubLength ? WindowKind.Scan : length < 2 * BlockLength ? WindowKind.Sub : WindowKind.Block;
             UnitShift = Kind == WindowKind.Block ? BlockShift : SubShift;
             UnitMask = (1L << UnitShift) - 1;
-            var capacity = Kind == WindowKind.Scan ? 1 : (int)(length >> UnitShift) + 2;
-            _queue = new MomentsQueue(capacity);
-            _minima = new MonotonicDeque(isMax: false, capacity);
-            _maxima = new MonotonicDeque(isMax: true, capacity);
-            if (Kind == WindowKind.Block)
-            {
-                _suffix = new Summary[SubsPerBlock + 1];
-            }
+            _queue = new MomentsQueue();
+            _minima = new MonotonicDeque(isMax: false);
+            _maxima = new MonotonicDeque(isMax: true);
         }
 
         public long Length { get; }
@@ -288,7 +284,8 @@ internal sealed class SeriesWindows
 
             var firstSub = block << (BlockShift - SubShift);
             var acc = Summary.Empty;
-            _suffix![SubsPerBlock] = acc;
+            _suffix ??= new Summary[SubsPerBlock + 1];
+            _suffix[SubsPerBlock] = acc;
             for (var j = SubsPerBlock - 1; j >= 0; j--)
             {
                 acc = Summary.Merge(owner._subs[firstSub + j].ToSummary(), acc);

@@ -19,8 +19,8 @@ public sealed class MonotonicDequeTests
     public void Sliding_extremes_match_a_naive_scan([Values] Shape shape, [Values(1, 5, 64)] int window, [Values(1, 2)] int seed)
     {
         var random = new Random(seed);
-        var min = new MonotonicDeque(isMax: false, window + 1);
-        var max = new MonotonicDeque(isMax: true, window + 1);
+        var min = new MonotonicDeque(isMax: false);
+        var max = new MonotonicDeque(isMax: true);
         var all = new List<double>();
         for (var i = 0; i < 2_000; i++)
         {
@@ -49,7 +49,7 @@ public sealed class MonotonicDequeTests
     [Test]
     public void Ties_keep_the_newest_entry()
     {
-        var min = new MonotonicDeque(isMax: false, 4);
+        var min = new MonotonicDeque(isMax: false);
         min.Push(0, 0.0);
         min.Push(1, -0.0);
         min.Count.Should().Be(1);

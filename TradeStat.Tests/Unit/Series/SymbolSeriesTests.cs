@@ -148,6 +148,25 @@ public sealed class SymbolSeriesTests
     }
 
     [Test]
+    public void Huge_values_keep_an_exact_average_even_when_sums_would_overflow()
+    {
+        // Every 4th value 1.1e308, the rest 1e308: n·mean overflows a double long before the window is full.
+        var series = new SymbolSeries([10, 100, 10_000]);
+        var naive = new NaiveSeries();
+        var values = Enumerable.Range(0, 20_000).Select(i => i % 4 == 3 ? 1.1e308 : 1e308).ToArray();
+        series.Append(values);
+        naive.AddRange(values);
+
+        for (var level = 0; level < 3; level++)
+        {
+            series.TryGetStats(level, out var stats).Should().BeTrue();
+            var expected = naive.Stats(new long[] { 10, 100, 10_000 }[level]);
+            ExactStats.RelativeError(stats.Avg, expected.Avg).Should().BeLessThanOrEqualTo(1e-12, $"level {level}");
+            stats.Var.Should().Be(double.MaxValue, "the exact variance (~1.9e613) is beyond a double: it saturates");
+        }
+    }
+
+    [Test]
     public void Storage_is_bounded_and_grows_with_the_points_held()
     {
         // Windows up to 1000 with 64-value chunks: at most (1000 + block + sub-block) / 64 + 3 chunks.

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Serilog;
@@ -24,7 +25,7 @@ public static class DependencyInjection
             .AddJsonOptions(options =>
             {
                 options.AllowInputFormatterExceptionMessages = false;
-                options.JsonSerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+                options.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
                 options.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             });
 
@@ -44,7 +45,31 @@ public static class DependencyInjection
             });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddHealthChecks();
-        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        services.AddOpenApi(options => options.AddOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            // The add_batch body is read by a custom formatter; describe its wire shape instead of the reader type.
+            if (context.Description.ParameterDescriptions.Any(p => p.Type == typeof(AddBatchRequest))
+                && operation.RequestBody?.Content is { } content)
+            {
+                var schema = await context.GetOrCreateSchemaAsync(typeof(AddBatchBody), null, cancellationToken);
+                foreach (var mediaType in content.Values)
+                {
+                    mediaType.Schema = schema;
+                }
+            }
+
+            // symbol and k are bound as text so that bad values get precise messages; both are required.
+            foreach (var parameter in operation.Parameters?.OfType<Microsoft.OpenApi.OpenApiParameter>() ?? [])
+            {
+                (parameter.Required, parameter.Description) = parameter.Name switch
+                {
+                    "symbol" => (true, "The symbol: 1–32 characters from A–Z a–z 0–9 . _ - : /"),
+                    "k" => (true, "An integer from 1 to 8: the statistics cover the last 10^k points."),
+                    _ => (parameter.Required, parameter.Description),
+                };
+            }
+        }));
         return services;
     }
 

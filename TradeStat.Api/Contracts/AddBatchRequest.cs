@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json.Serialization;
 
 namespace TradeStat.Api.Contracts;
 
@@ -12,24 +11,21 @@ public sealed class AddBatchRequest : IDisposable
 {
     private double[]? _buffer;
 
+    private AddBatchRequest()
+    {
+    }
+
     /// <summary>The symbol, or null when the body had none.</summary>
-    public string? Symbol { get; init; }
+    public string? Symbol { get; private init; }
 
     /// <summary>True when the body had a <c>values</c> array.</summary>
-    [JsonIgnore]
-    public bool HasValues { get; init; }
+    public bool HasValues { get; private init; }
 
     /// <summary>Numbers in the <c>values</c> array, counting any beyond <see cref="Domain.Series.SeriesLimits.MaxBatchSize"/> that were not kept.</summary>
-    [JsonIgnore]
-    public int ValueCount { get; init; }
+    public int ValueCount { get; private init; }
 
-    /// <summary>The values kept (at most the batch limit).</summary>
-    [JsonIgnore]
+    /// <summary>The values kept (at most the batch limit); valid until the request ends.</summary>
     public ReadOnlyMemory<double> Values => _buffer is null ? default : _buffer.AsMemory(0, Math.Min(ValueCount, Domain.Series.SeriesLimits.MaxBatchSize));
-
-    /// <summary>The wire shape of <c>values</c>, for the OpenAPI document only.</summary>
-    [JsonPropertyName("values")]
-    public IReadOnlyList<double> ValuesForSchema => Values.ToArray();
 
     internal static AddBatchRequest Create(string? symbol, bool hasValues, int valueCount, double[]? pooledBuffer) =>
         new() { Symbol = symbol, HasValues = hasValues, ValueCount = valueCount, _buffer = pooledBuffer };

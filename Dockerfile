@@ -16,9 +16,9 @@ RUN dotnet publish TradeStat.Api/TradeStat.Api.csproj -c Release -o /app --no-re
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=build /app .
+# Server GC is set in TradeStat.Api.csproj (runtimeconfig.json).
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    ASPNETCORE_ENVIRONMENT=Production \
-    DOTNET_gcServer=1
+    ASPNETCORE_ENVIRONMENT=Production
 EXPOSE 8080
 # The image's built-in non-root user ("app").
 USER $APP_UID

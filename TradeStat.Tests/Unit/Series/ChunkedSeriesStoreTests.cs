@@ -57,6 +57,7 @@ public sealed class ChunkedSeriesStoreTests
         });
 
         store.SymbolCount.Should().Be(5);
+        accepted.Should().Be(25, "200 appends over 40 symbols is 5 per symbol, and 5 symbols exist");
     }
 
     [Test]

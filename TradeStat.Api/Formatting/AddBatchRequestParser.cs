@@ -6,9 +6,11 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Api.Formatting;
 
 /// <summary>
-/// Reads an <c>add_batch</c> body with <see cref="Utf8JsonReader"/> straight into a pooled buffer:
-/// one pass, no per-value allocation, O(body length). Syntax and type errors come back as a message
-/// naming the offending member; rule checks (counts, symbol format) are left to the validator.
+/// Reads an <c>add_batch</c> body straight into a pooled buffer: one pass, no per-value allocation,
+/// O(body length). The usual shape goes through <see cref="AddBatchFastPath"/> (hand-written scanner and
+/// <see cref="JsonNumber"/>); anything else through <see cref="Utf8JsonReader"/>, which also words the errors:
+/// syntax and type errors come back as a message naming the offending member; rule checks (counts, symbol
+/// format) are left to the validator.
 /// </summary>
 public static class AddBatchRequestParser
 {
@@ -23,7 +25,11 @@ public static class AddBatchRequestParser
     /// <param name="body">The whole request body.</param>
     /// <param name="request">The request, owning a pooled buffer, when the body is well-formed.</param>
     /// <param name="error">What is wrong, when it is not; never contains .NET type names.</param>
-    public static bool TryParse(ReadOnlySequence<byte> body, out AddBatchRequest? request, out ParseError error)
+    public static bool TryParse(ReadOnlySequence<byte> body, out AddBatchRequest? request, out ParseError error) =>
+        TryParse(body, allowFastPath: true, out request, out error);
+
+    /// <summary>As <see cref="TryParse(ReadOnlySequence{byte}, out AddBatchRequest?, out ParseError)"/>; tests compare both paths.</summary>
+    internal static bool TryParse(ReadOnlySequence<byte> body, bool allowFastPath, out AddBatchRequest? request, out ParseError error)
     {
         body = SkipBom(body);
         if (IsBlank(body))
@@ -33,8 +39,19 @@ public static class AddBatchRequestParser
             return false;
         }
 
+        double[]? buffer = ArrayPool<double>.Shared.Rent(SeriesLimits.MaxBatchSize);
+
+        // The common shape in one pass; anything unusual (or wrong) goes to the general reader below.
+        if (allowFastPath
+            && body.IsSingleSegment
+            && AddBatchFastPath.TryParse(body.FirstSpan, buffer, out var fastSymbol, out var fastHasValues, out var fastCount))
+        {
+            request = AddBatchRequest.Create(fastSymbol, fastHasValues, fastCount, buffer);
+            error = default;
+            return true;
+        }
+
         var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
-        double[]? buffer = null;
         try
         {
             if (TryParseObject(ref reader, ref buffer, out request, out error))
@@ -120,8 +137,7 @@ public static class AddBatchRequestParser
                     return false;
                 }
 
-                buffer ??= ArrayPool<double>.Shared.Rent(SeriesLimits.MaxBatchSize);
-                if (!TryReadValues(ref reader, buffer, out count, out error))
+                if (!TryReadValues(ref reader, buffer!, out count, out error))
                 {
                     return false;
                 }

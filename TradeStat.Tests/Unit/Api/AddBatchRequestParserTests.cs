@@ -104,6 +104,66 @@ public sealed class AddBatchRequestParserTests
         request!.Values.ToArray().Should().Equal(1.25, 2.5, 3.75, 1e10);
     }
 
+    /// <summary>
+    /// The fast path and the general reader agree on every body: valid bodies in many layouts, and random
+    /// corruptions of them (same acceptance, same symbol and values, bit for bit).
+    /// </summary>
+    [Test]
+    public void The_fast_path_and_the_general_reader_agree([Values(1, 2, 3, 4)] int seed)
+    {
+        var random = new Random(seed);
+        string[] spaces = ["", " ", "\n", "\t ", "\r\n"];
+        string Ws() => spaces[random.Next(spaces.Length)];
+        byte[] noise = [.. "{}[],:\"\\-+.eE0123456789 nul\u00e9"u8, 0xFF, 0x00];
+        for (var i = 0; i < 3_000; i++)
+        {
+            var values = Enumerable.Range(0, random.Next(0, 30)).Select(_ => random.Next(4) switch
+            {
+                0 => Math.Round(random.NextDouble() * 1000, 4).ToString("R", CultureInfo.InvariantCulture),
+                1 => BitConverter.Int64BitsToDouble(random.NextInt64()).ToString("R", CultureInfo.InvariantCulture),
+                2 => random.Next(-1000, 1000).ToString(CultureInfo.InvariantCulture),
+                _ => $"{random.Next(1, 10)}.{random.Next(0, 1000)}e{random.Next(-330, 330)}",
+            }).Where(v => !v.Contains('N') && !v.Contains('I')).ToList();
+            var symbolMember = $"{Ws()}\"symbol\"{Ws()}:{Ws()}\"SYM{random.Next(100)}\"{Ws()}";
+            var valuesMember = $"{Ws()}\"values\"{Ws()}:{Ws()}[{Ws()}{string.Join($"{Ws()},{Ws()}", values)}{Ws()}]{Ws()}";
+            var body = random.Next(2) == 0 ? $"{Ws()}{{{symbolMember},{valuesMember}}}{Ws()}" : $"{{{valuesMember},{symbolMember}}}";
+            var bytes = Encoding.UTF8.GetBytes(body).ToList();
+            if (random.Next(3) == 0)
+            {
+                var at = random.Next(bytes.Count);
+                if (random.Next(2) == 0)
+                {
+                    bytes[at] = noise[random.Next(noise.Length)];
+                }
+                else
+                {
+                    bytes.Insert(at, noise[random.Next(noise.Length)]);
+                }
+            }
+
+            var sequence = new ReadOnlySequence<byte>(bytes.ToArray());
+            var fastOk = AddBatchRequestParser.TryParse(sequence, allowFastPath: true, out var fast, out var fastError);
+            var slowOk = AddBatchRequestParser.TryParse(sequence, allowFastPath: false, out var slow, out var slowError);
+            var text = Encoding.UTF8.GetString([.. bytes]);
+            fastOk.Should().Be(slowOk, text);
+            if (fastOk)
+            {
+                fast!.Symbol.Should().Be(slow!.Symbol, text);
+                fast.HasValues.Should().Be(slow.HasValues, text);
+                fast.ValueCount.Should().Be(slow.ValueCount, text);
+                fast.Values.ToArray().Select(BitConverter.DoubleToInt64Bits)
+                    .Should().Equal(slow.Values.ToArray().Select(BitConverter.DoubleToInt64Bits), text);
+            }
+            else
+            {
+                fastError.Should().Be(slowError, text);
+            }
+
+            fast?.Dispose();
+            slow?.Dispose();
+        }
+    }
+
     private static (bool Ok, TradeStat.Api.Contracts.AddBatchRequest? Request, ParseError Error) Parse(string body)
     {
         var ok = AddBatchRequestParser.TryParse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(body)), out var request, out var error);

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using TradeStat.Api.Formatting;
+
+namespace TradeStat.Tests.Unit.Api;
+
+[TestFixture]
+[Category("Unit")]
+public sealed class JsonNumberTests
+{
+    private static IEnumerable<string> Shapes(Random random)
+    {
+        string Digits(int n) => new([.. Enumerable.Range(0, n).Select(_ => (char)('0' + random.Next(10)))]);
+        string Int() => random.Next(5) == 0 ? "0" : (char)('1' + random.Next(9)) + Digits(random.Next(0, 25));
+        for (var i = 0; i < 20_000; i++)
+        {
+            var sign = random.Next(3) == 0 ? "-" : "";
+            var frac = random.Next(2) == 0 ? "" : "." + Digits(random.Next(1, 25));
+            var exp = random.Next(3) != 0 ? "" : (random.Next(2) == 0 ? "e" : "E") + (random.Next(3) switch { 0 => "+", 1 => "-", _ => "" }) + random.Next(0, 400);
+            yield return sign + Int() + frac + exp;
+        }
+
+        // Shortest round-trip strings of arbitrary doubles, and prices.
+        for (var i = 0; i < 20_000; i++)
+        {
+            var d = BitConverter.Int64BitsToDouble(random.NextInt64());
+            if (double.IsFinite(d))
+            {
+                yield return d.ToString("R", CultureInfo.InvariantCulture);
+            }
+
+            yield return Math.Round(random.NextDouble() * 100_000, 4).ToString("R", CultureInfo.InvariantCulture);
+        }
+    }
+
+    [Test]
+    public void Every_valid_number_reads_bit_identical_to_double_Parse([Values(1, 2, 3)] int seed)
+    {
+        foreach (var token in Shapes(new Random(seed)))
+        {
+            var bytes = Encoding.ASCII.GetBytes(token + ",");
+            var expected = double.Parse(token, NumberStyles.Float, CultureInfo.InvariantCulture);
+            var status = JsonNumber.TryRead(bytes, out var value, out var length);
+            length.Should().Be(token.Length, token);
+            if (double.IsFinite(expected))
+            {
+                status.Should().Be(JsonNumber.Status.Ok, token);
+                BitConverter.DoubleToInt64Bits(value).Should().Be(BitConverter.DoubleToInt64Bits(expected), token);
+            }
+            else
+            {
+                status.Should().Be(JsonNumber.Status.OutOfRange, token);
+            }
+        }
+    }
+
+    [TestCase("9007199254740993")]      // 2^53 + 1: beyond the fast path, rounds to even
+    [TestCase("0.1")]
+    [TestCase("123.4567")]
+    [TestCase("1e22")]
+    [TestCase("1e23")]
+    [TestCase("4.9e-324")]
+    [TestCase("2.4703282292062328e-324")] // halfway to the smallest subnormal
+    [TestCase("1.7976931348623157e308")]
+    [TestCase("-0.0")]
+    [TestCase("0.000000000000000000000000000001")]
+    [TestCase("100000000000000000000000000000000000000000000000")]
+    public void Hard_cases_match_double_Parse(string token)
+    {
+        JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out var value, out _).Should().Be(JsonNumber.Status.Ok);
+        BitConverter.DoubleToInt64Bits(value).Should().Be(BitConverter.DoubleToInt64Bits(double.Parse(token, CultureInfo.InvariantCulture)));
+    }
+
+    [TestCase("-", 1)]
+    [TestCase("+1", 0)]
+    [TestCase(".5", 0)]
+    [TestCase("1.", 2)]
+    [TestCase("1.e5", 2)]
+    [TestCase("1e", 2)]
+    [TestCase("1e+", 3)]
+    [TestCase("NaN", 0)]
+    [TestCase("Infinity", 0)]
+    [TestCase("", 0)]
+    public void Malformed_numbers_are_refused(string token, int length)
+    {
+        JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out _, out var read).Should().Be(JsonNumber.Status.Malformed);
+        read.Should().Be(length);
+    }
+
+    [TestCase("01", 1)]   // a number "0" followed by "1": the caller sees the stray digit
+    [TestCase("1x", 1)]
+    [TestCase("1.5.5", 3)]
+    public void A_number_ends_where_the_grammar_ends(string token, int length)
+    {
+        JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out _, out var read).Should().Be(JsonNumber.Status.Ok);
+        read.Should().Be(length);
+    }
+
+    [TestCase("1e400")]
+    [TestCase("-1e309")]
+    public void Numbers_beyond_a_double_are_out_of_range(string token) =>
+        JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out _, out _).Should().Be(JsonNumber.Status.OutOfRange);
+}

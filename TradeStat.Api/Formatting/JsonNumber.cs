@@ -35,6 +35,7 @@ public static class JsonNumber
     /// <param name="text">Bytes starting with the number; whatever follows it is left alone.</param>
     /// <param name="value">The number.</param>
     /// <param name="length">Bytes the number takes.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Status TryRead(ReadOnlySpan<byte> text, out double value, out int length)
     {
         value = 0;
@@ -46,58 +47,66 @@ public static class JsonNumber
             i++;
         }
 
-        // Integer part: 0 | [1-9][0-9]*
+        // Integer part: 0 | [1-9][0-9]*. Up to 19 significant digits go into the mantissa; a number with more
+        // takes the slow path.
         ulong mantissa = 0;
-        var digits = 0;          // significant digits folded into mantissa
-        var dropped = 0;         // integer digits beyond 19 (they scale the value)
-        if (i >= text.Length || !IsDigit(text[i]))
+        var digits = 0;
+        var exponent = 0;
+        uint d;
+        if (i >= text.Length || (d = (uint)(text[i] - '0')) > 9)
         {
             length = i;
             return Status.Malformed;
         }
 
-        if (text[i] == '0')
+        if (d == 0)
         {
             i++;
         }
         else
         {
-            for (; i < text.Length && IsDigit(text[i]); i++)
+            while (true)
             {
                 if (digits < 19)
                 {
-                    mantissa = (mantissa * 10) + (uint)(text[i] - '0');
+                    mantissa = (mantissa * 10) + d;
                     digits++;
                 }
                 else
                 {
-                    dropped++;
+                    exponent++; // an integer digit beyond 19 scales the value
+                    digits = int.MaxValue;
+                }
+
+                if (++i >= text.Length || (d = (uint)(text[i] - '0')) > 9)
+                {
+                    break;
                 }
             }
         }
 
         // Fraction: '.' [0-9]+
-        var exponent = dropped;
         if (i < text.Length && text[i] == '.')
         {
-            i++;
-            var start = i;
-            for (; i < text.Length && IsDigit(text[i]); i++)
+            var start = ++i;
+            while (i < text.Length && (d = (uint)(text[i] - '0')) <= 9)
             {
-                if (digits < 19 && !(mantissa == 0 && text[i] == '0'))
+                if (mantissa == 0 && d == 0)
                 {
-                    mantissa = (mantissa * 10) + (uint)(text[i] - '0');
+                    exponent--; // a leading zero (0.000123): scale only, no digit budget
+                }
+                else if (digits < 19)
+                {
+                    mantissa = (mantissa * 10) + d;
                     digits++;
                     exponent--;
                 }
-                else if (mantissa == 0)
-                {
-                    exponent--; // leading zeros of the fraction: scale only
-                }
                 else
                 {
-                    dropped++;  // beyond 19 digits: precision the fast path cannot hold
+                    digits = int.MaxValue; // a dropped digit: only the slow path can round this
                 }
+
+                i++;
             }
 
             if (i == start)
@@ -141,7 +150,7 @@ public static class JsonNumber
             return Status.Ok;
         }
 
-        if (dropped == 0 && mantissa <= (1UL << 53) && exponent is >= -22 and <= 22)
+        if (digits <= 19 && mantissa <= (1UL << 53) && exponent is >= -22 and <= 22)
         {
             double m = mantissa;
             value = exponent < 0 ? m / PowersOf10[-exponent] : m * PowersOf10[exponent];

@@ -65,6 +65,10 @@ public sealed class JsonNumberTests
     [TestCase("-0.0")]
     [TestCase("0.000000000000000000000000000001")]
     [TestCase("100000000000000000000000000000000000000000000000")]
+    [TestCase("0.0000000000000000000001")]
+    [TestCase("0.00000000000000000000000000000000000000000000000000000000000000000000000000001")]
+    [TestCase("12345678901234567890123")]
+    [TestCase("1234567890123456789.0000001")]
     public void Hard_cases_match_double_Parse(string token)
     {
         JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out var value, out _).Should().Be(JsonNumber.Status.Ok);

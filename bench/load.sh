@@ -118,15 +118,19 @@ if ((warm_s > 0)); then
   bench warmup discard "$CEILING_PID" ingest.lua "$CEILING_URL" "$WARMUP" INGEST_PATH=/mvc/discard
 fi
 
+# SCENARIOS (default "stats ingest mixed") picks the groups to run, e.g. SCENARIOS=stats for a quick A/B.
+SCENARIOS=${SCENARIOS:-stats ingest mixed}
+wanted() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+
 # Interleaved: each round runs every scenario once, so a slow phase of the machine hits all of them.
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round/$ROUNDS"
-  bench "$round" ts_stats "$TS_PID" stats.lua "$TS_URL" "$DURATION"
-  bench "$round" raw "$CEILING_PID" stats.lua "$CEILING_URL" "$DURATION" STATS_PATH=/raw
-  bench "$round" mvc_stats "$CEILING_PID" stats.lua "$CEILING_URL" "$DURATION" STATS_PATH=/mvc/stats
-  bench "$round" ts_ingest "$TS_PID" ingest.lua "$TS_URL" "$DURATION"
-  bench "$round" discard "$CEILING_PID" ingest.lua "$CEILING_URL" "$DURATION" INGEST_PATH=/mvc/discard
-  bench "$round" ts_mixed "$TS_PID" mixed.lua "$TS_URL" "$DURATION"
+  wanted stats && bench "$round" ts_stats "$TS_PID" stats.lua "$TS_URL" "$DURATION"
+  wanted stats && bench "$round" raw "$CEILING_PID" stats.lua "$CEILING_URL" "$DURATION" STATS_PATH=/raw
+  wanted stats && bench "$round" mvc_stats "$CEILING_PID" stats.lua "$CEILING_URL" "$DURATION" STATS_PATH=/mvc/stats
+  wanted ingest && bench "$round" ts_ingest "$TS_PID" ingest.lua "$TS_URL" "$DURATION"
+  wanted ingest && bench "$round" discard "$CEILING_PID" ingest.lua "$CEILING_URL" "$DURATION" INGEST_PATH=/mvc/discard
+  wanted mixed && bench "$round" ts_mixed "$TS_PID" mixed.lua "$TS_URL" "$DURATION"
 done
 
 # median NAME KEY: median over rounds of KEY in the RESULT lines of scenario NAME.

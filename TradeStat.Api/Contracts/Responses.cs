@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Mvc;
 
 namespace TradeStat.Api.Contracts;
 
@@ -23,15 +22,13 @@ public sealed record StatsResponse(
     [property: JsonPropertyName("avg")] double Avg,
     [property: JsonPropertyName("var")] double Var);
 
-/// <summary>Query of <c>GET /stats/</c>, bound as text so that every malformed <c>k</c> gets a clear message.</summary>
+/// <summary>Query of <c>GET /stats/</c>, kept as text so that every malformed <c>k</c> gets a clear message.</summary>
 public sealed class StatsQuery
 {
     /// <summary>The symbol.</summary>
-    [FromQuery(Name = "symbol")]
     public string? Symbol { get; init; }
 
     /// <summary>The decade k (1..8) as sent.</summary>
-    [FromQuery(Name = "k")]
     public string? K { get; init; }
 }
 

@@ -3,24 +3,33 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
-/// Count, mean and M2 (Welford's centred second moment Σ(x − mean)²) of a set of doubles, in double-double.
-/// Two sets combine with Chan's formula, whose terms are all non-negative: merging never cancels, so a
-/// window built from merged parts is as accurate as its parts, whatever the data. O(1), 40 bytes.
+/// Count, mean and M2 (Welford's centred second moment Σ(x − mean)²) of a set of doubles: the mean in
+/// double-double, M2 as a double times 2^Scale, so that huge values (|x| up to double.MaxValue) whose squares
+/// overflow a double still give every variance that a double can hold. Two sets combine with Chan's formula,
+/// whose M2 terms are all non-negative: merging never cancels, so a window built from merged parts is as
+/// accurate as its parts (each merge adds at most ~2 ulps of relative error to M2). O(1), 40 bytes.
 /// </summary>
-internal readonly struct Moments(long count, DoubleDouble mean, DoubleDouble m2)
+internal readonly struct Moments(long count, DoubleDouble mean, double m2, int scale = 0)
 {
+    /// <summary>Squares are taken of values scaled below 2^450, far from overflow (2^1024).</summary>
+    private const int SafeExponent = 450;
+
     public readonly long Count = count;
     public readonly DoubleDouble Mean = mean;
-    public readonly DoubleDouble M2 = m2;
+
+    /// <summary>M2 / 2^<see cref="Scale"/>.</summary>
+    public readonly double M2 = m2;
+
+    public readonly int Scale = scale;
 
     public static Moments Empty => default;
 
-    /// <summary>Population variance M2 / n, never negative; +∞ when the squares overflowed (|x| beyond ~1e154).</summary>
+    /// <summary>Population variance M2 / n, never negative; +∞ when it exceeds double.MaxValue.</summary>
     public double Variance
     {
         get
         {
-            var v = M2.Value / Count;
+            var v = Math.ScaleB(M2 / Count, Scale);
             return double.IsNaN(v) ? double.PositiveInfinity : Math.Max(v, 0.0);
         }
     }
@@ -45,10 +54,25 @@ internal readonly struct Moments(long count, DoubleDouble mean, DoubleDouble m2)
         // mean = meanA·(na/n) + meanB·(nb/n) in double-double: weights below 1 cannot overflow near
         // double.MaxValue, and a mean near zero from cancelling parts keeps its accuracy.
         var mean = (a.Mean * (new DoubleDouble(na, 0) / n)) + (b.Mean * (new DoubleDouble(nb, 0) / n));
-        var delta = b.Mean - a.Mean;
-        var weight = DoubleDouble.Product(na, nb) / n;
-        var m2 = a.M2 + b.M2 + (delta * delta * weight);
-        return new Moments(a.Count + b.Count, mean, m2);
+
+        // The between-sets term δ²·na·nb/n, with δ scaled below 2^450 first when it is huge.
+        var delta = (b.Mean - a.Mean).Value;
+        var deltaScale = ScaleFor(delta);
+        var scaledDelta = Math.ScaleB(delta, -deltaScale);
+        var between = scaledDelta * scaledDelta * (na * (nb / n));
+
+        // Sum the three non-negative terms at the largest scale (power-of-two rescaling is exact).
+        var scale = Math.Max(Math.Max(a.Scale, b.Scale), 2 * deltaScale);
+        var m2 = Math.ScaleB(a.M2, a.Scale - scale) + Math.ScaleB(b.M2, b.Scale - scale) + Math.ScaleB(between, (2 * deltaScale) - scale);
+        return new Moments(a.Count + b.Count, mean, m2, scale);
+    }
+
+    /// <summary>The power of two to divide <paramref name="x"/> by so that its square cannot overflow (0 for ordinary values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ScaleFor(double x)
+    {
+        var exponent = Math.ILogB(x);
+        return exponent > SafeExponent && exponent != int.MaxValue ? exponent - SafeExponent : 0;
     }
 }
 
@@ -69,15 +93,29 @@ internal static class RunSummarizer
             return Summary.Empty;
         }
 
-        var anchor = run[0];
+        var summary = Summarize(run, scale: 0);
+        if (summary.Moments.M2 is double.PositiveInfinity || double.IsNaN(summary.Moments.M2) || !double.IsFinite(summary.Moments.Mean.Hi))
+        {
+            // Deviations or their squares overflowed (|x| beyond ~1e154): redo the pass on x·2^-scale, which is
+            // exact, and keep the scale with M2.
+            summary = Summarize(run, Moments.ScaleFor(Math.Max(Math.Abs(summary.Min), Math.Abs(summary.Max))) + 2);
+        }
+
+        return summary;
+    }
+
+    private static Summary Summarize(ReadOnlySpan<double> run, int scale)
+    {
+        var anchor = Math.ScaleB(run[0], -scale);
         double s1 = 0, c1 = 0, s2 = 0, c2 = 0;
-        var min = anchor;
-        var max = anchor;
-        foreach (var x in run)
+        var min = run[0];
+        var max = run[0];
+        foreach (var value in run)
         {
             // Oldest first: a tie takes the newer value.
-            min = x <= min ? x : min;
-            max = x >= max ? x : max;
+            min = value <= min ? value : min;
+            max = value >= max ? value : max;
+            var x = scale == 0 ? value : Math.ScaleB(value, -scale);
 
             // d = x − anchor exactly, as dh + dl (TwoSum).
             var dh = x - anchor;
@@ -103,7 +141,13 @@ internal static class RunSummarizer
         var sum1 = DoubleDouble.FromSum(s1, c1);
         var sum2 = DoubleDouble.FromSum(s2, c2);
         var meanOffset = sum1 / n;
-        var m2 = sum2 - (sum1 * meanOffset);
-        return new Summary(new Moments(run.Length, meanOffset + anchor, m2), min, max);
+        var m2 = (sum2 - (sum1 * meanOffset)).Value;
+        var mean = meanOffset + anchor;
+        if (scale != 0)
+        {
+            mean = new DoubleDouble(Math.ScaleB(mean.Hi, scale), Math.ScaleB(mean.Lo, scale));
+        }
+
+        return new Summary(new Moments(run.Length, mean, m2, 2 * scale), min, max);
     }
 }

@@ -189,11 +189,12 @@ internal sealed class SeriesWindows
     private readonly struct SubBlockSummary(Summary summary)
     {
         private readonly DoubleDouble _mean = summary.Moments.Mean;
-        private readonly DoubleDouble _m2 = summary.Moments.M2;
+        private readonly double _m2 = summary.Moments.M2;
         private readonly double _min = summary.Min;
         private readonly double _max = summary.Max;
+        private readonly int _scale = summary.Moments.Scale;
 
-        public Summary ToSummary() => new(new Moments(SubLength, _mean, _m2), _min, _max);
+        public Summary ToSummary() => new(new Moments(SubLength, _mean, _m2, _scale), _min, _max);
     }
 
     /// <summary>Per-window state: the whole units between head and tail, and the head block's suffix table.</summary>

@@ -166,6 +166,46 @@ public sealed class SymbolSeriesTests
         }
     }
 
+    /// <summary>Squared deviations overflow a double, yet the exact variance fits in one: it must be exact.</summary>
+    [TestCase(new[] { -1e154, 1e154, 0, 0, 0, 0, 0, 0, 0, 0 })]
+    [TestCase(new[] { 0, 1.5e154 })]
+    [TestCase(new[] { 1e154, -1e154 })]
+    [TestCase(new[] { 1.3e154, -1.3e154, 0, 3e140 })]
+    public void Variance_is_exact_when_representable_even_if_squares_overflow(double[] values)
+    {
+        var series = new SymbolSeries([10, 100, 10_000]);
+        var naive = new NaiveSeries();
+        series.Append(values);
+        naive.AddRange(values);
+        var expected = naive.Stats(10);
+        double.IsFinite(expected.Var).Should().BeTrue("the case is chosen so that the exact variance fits a double");
+        series.TryGetStats(0, out var actual).Should().BeTrue();
+        actual.ShouldMatch(expected);
+    }
+
+    [Test]
+    public void Huge_and_ordinary_values_mix_within_tolerance_across_merges([Values(1, 2, 3)] int seed)
+    {
+        // A few huge sub-blocks in long windows of ordinary values: the windows' variances stay representable.
+        var random = new Random(seed);
+        var series = new SymbolSeries([10, 100, 1_000, 10_000]);
+        var naive = new NaiveSeries();
+        for (var batch = 0; batch < 30; batch++)
+        {
+            var huge = random.Next(6) == 0;
+            var values = Enumerable.Range(0, 700).Select(_ => huge ? (random.NextDouble() - 0.5) * 1e153 : random.NextDouble()).ToArray();
+            series.Append(values);
+            naive.AddRange(values);
+            long[] windows = [10, 100, 1_000, 10_000];
+            for (var level = 0; level < windows.Length; level++)
+            {
+                var expected = naive.Stats(windows[level]);
+                series.TryGetStats(level, out var actual).Should().BeTrue();
+                actual.ShouldMatch(expected, $"(batch {batch}, w={windows[level]})");
+            }
+        }
+    }
+
     [Test]
     public void Storage_is_bounded_and_grows_with_the_points_held()
     {

@@ -61,6 +61,11 @@ internal readonly struct Moments(long count, DoubleDouble mean, double m2, int s
         var scaledDelta = Math.ScaleB(delta, -deltaScale);
         var between = scaledDelta * scaledDelta * (na * (nb / n));
 
+        if ((a.Scale | b.Scale | deltaScale) == 0)
+        {
+            return new Moments(a.Count + b.Count, mean, a.M2 + b.M2 + between);
+        }
+
         // Sum the three non-negative terms at the largest scale (power-of-two rescaling is exact).
         var scale = Math.Max(Math.Max(a.Scale, b.Scale), 2 * deltaScale);
         var m2 = Math.ScaleB(a.M2, a.Scale - scale) + Math.ScaleB(b.M2, b.Scale - scale) + Math.ScaleB(between, (2 * deltaScale) - scale);
@@ -106,7 +111,23 @@ internal static class RunSummarizer
 
     private static Summary Summarize(ReadOnlySpan<double> run, int scale)
     {
-        var anchor = Math.ScaleB(run[0], -scale);
+        if (scale != 0)
+        {
+            // Rare (|x| beyond ~1e154): rescale a copy exactly, then the same pass as for ordinary values.
+            Span<double> scaled = stackalloc double[run.Length <= 256 ? run.Length : 0];
+            var copy = run.Length <= 256 ? scaled : new double[run.Length];
+            for (var i = 0; i < run.Length; i++)
+            {
+                copy[i] = Math.ScaleB(run[i], -scale);
+            }
+
+            var inner = Summarize(copy, 0);
+            var m = inner.Moments;
+            var mean = new DoubleDouble(Math.ScaleB(m.Mean.Hi, scale), Math.ScaleB(m.Mean.Lo, scale));
+            return new Summary(new Moments(m.Count, mean, m.M2, 2 * scale), MinMax(run).Min, MinMax(run).Max);
+        }
+
+        var anchor = run[0];
         double s1 = 0, c1 = 0, s2 = 0, c2 = 0;
         var min = run[0];
         var max = run[0];
@@ -115,7 +136,7 @@ internal static class RunSummarizer
             // Oldest first: a tie takes the newer value.
             min = value <= min ? value : min;
             max = value >= max ? value : max;
-            var x = scale == 0 ? value : Math.ScaleB(value, -scale);
+            var x = value;
 
             // d = x − anchor exactly, as dh + dl (TwoSum).
             var dh = x - anchor;
@@ -142,12 +163,18 @@ internal static class RunSummarizer
         var sum2 = DoubleDouble.FromSum(s2, c2);
         var meanOffset = sum1 / n;
         var m2 = (sum2 - (sum1 * meanOffset)).Value;
-        var mean = meanOffset + anchor;
-        if (scale != 0)
+        return new Summary(new Moments(run.Length, meanOffset + anchor, m2), min, max);
+    }
+
+    private static (double Min, double Max) MinMax(ReadOnlySpan<double> run)
+    {
+        double min = run[0], max = run[0];
+        foreach (var value in run)
         {
-            mean = new DoubleDouble(Math.ScaleB(mean.Hi, scale), Math.ScaleB(mean.Lo, scale));
+            min = value <= min ? value : min;
+            max = value >= max ? value : max;
         }
 
-        return new Summary(new Moments(run.Length, mean, m2, 2 * scale), min, max);
+        return (min, max);
     }
 }

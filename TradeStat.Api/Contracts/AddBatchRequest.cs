@@ -36,7 +36,7 @@ public sealed class AddBatchRequest : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {
-            ArrayPool<double>.Shared.Return(buffer);
+            Formatting.RequestBuffers.Values.Return(buffer);
         }
     }
 }

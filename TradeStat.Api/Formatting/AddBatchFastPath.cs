@@ -45,7 +45,7 @@ internal static class AddBatchFastPath
             i = SkipWhitespace(body, i + 1);
             if (key.SequenceEqual("symbol"u8) && symbol is null)
             {
-                if (!TryReadPlainString(body, ref i, out var text) || text.Length > SeriesLimits.MaxSymbolLength * 4)
+                if (!TryReadPlainString(body, ref i, out var text) || text.Length > AddBatchRequestParser.MaxSymbolBytes)
                 {
                     return false;
                 }

@@ -51,7 +51,14 @@ public sealed class AddBatchRequestInputFormatter : InputFormatter
         while (true)
         {
             read = await pipe.ReadAsync(httpContext.RequestAborted);
-            if (read.IsCompleted || read.IsCanceled)
+            if (read.IsCanceled)
+            {
+                // The read was cancelled (shutdown): never parse half a body.
+                pipe.AdvanceTo(read.Buffer.End);
+                throw new OperationCanceledException("The request body read was cancelled.");
+            }
+
+            if (read.IsCompleted)
             {
                 break;
             }
@@ -64,9 +71,15 @@ public sealed class AddBatchRequestInputFormatter : InputFormatter
         // parser run over a single span (its fast path), which costs far less than the copy.
         var body = read.Buffer;
         byte[]? contiguous = null;
+        if (body.Length > Array.MaxLength)
+        {
+            pipe.AdvanceTo(read.Buffer.End);
+            throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
+        }
+
         if (!body.IsSingleSegment)
         {
-            contiguous = ArrayPool<byte>.Shared.Rent((int)body.Length);
+            contiguous = RequestBuffers.Bodies.Rent((int)body.Length);
             body.CopyTo(contiguous);
             body = new ReadOnlySequence<byte>(contiguous, 0, (int)read.Buffer.Length);
         }
@@ -87,7 +100,7 @@ public sealed class AddBatchRequestInputFormatter : InputFormatter
             pipe.AdvanceTo(read.Buffer.End);
             if (contiguous is not null)
             {
-                ArrayPool<byte>.Shared.Return(contiguous);
+                RequestBuffers.Bodies.Return(contiguous);
             }
         }
     }

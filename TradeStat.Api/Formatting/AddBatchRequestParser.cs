@@ -14,6 +14,9 @@ namespace TradeStat.Api.Formatting;
 /// </summary>
 public static class AddBatchRequestParser
 {
+    /// <summary>Longer symbol texts are not decoded: the validator refuses them anyway (both parsing paths use it).</summary>
+    internal const int MaxSymbolBytes = 6 * SeriesLimits.MaxSymbolLength;
+
     private static readonly JsonReaderOptions ReaderOptions = new()
     {
         CommentHandling = JsonCommentHandling.Disallow,
@@ -39,21 +42,21 @@ public static class AddBatchRequestParser
             return false;
         }
 
-        double[]? buffer = ArrayPool<double>.Shared.Rent(SeriesLimits.MaxBatchSize);
-
-        // The common shape in one pass; anything unusual (or wrong) goes to the general reader below.
-        if (allowFastPath
-            && body.IsSingleSegment
-            && AddBatchFastPath.TryParse(body.FirstSpan, buffer, out var fastSymbol, out var fastHasValues, out var fastCount))
-        {
-            request = AddBatchRequest.Create(fastSymbol, fastHasValues, fastCount, buffer);
-            error = default;
-            return true;
-        }
-
-        var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+        double[]? buffer = RequestBuffers.Values.Rent(SeriesLimits.MaxBatchSize);
         try
         {
+            // The common shape in one pass; anything unusual (or wrong) goes to the general reader below.
+            if (allowFastPath
+                && body.IsSingleSegment
+                && AddBatchFastPath.TryParse(body.FirstSpan, buffer, out var fastSymbol, out var fastHasValues, out var fastCount))
+            {
+                request = AddBatchRequest.Create(fastSymbol, fastHasValues, fastCount, buffer);
+                buffer = null; // owned by the request now
+                error = default;
+                return true;
+            }
+
+            var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
             if (TryParseObject(ref reader, ref buffer, out request, out error))
             {
                 buffer = null; // owned by the request now
@@ -72,7 +75,7 @@ public static class AddBatchRequestParser
         {
             if (buffer is not null)
             {
-                ArrayPool<double>.Shared.Return(buffer);
+                RequestBuffers.Values.Return(buffer);
             }
         }
     }
@@ -111,7 +114,7 @@ public static class AddBatchRequestParser
 
                 // Anything much longer than the limit is refused by the validator anyway; don't decode megabytes.
                 var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-                if (length > 6 * SeriesLimits.MaxSymbolLength)
+                if (length > MaxSymbolBytes)
                 {
                     symbol = new string('?', SeriesLimits.MaxSymbolLength + 1);
                 }

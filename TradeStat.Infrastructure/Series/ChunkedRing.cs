@@ -5,7 +5,7 @@ namespace TradeStat.Infrastructure.Series;
 /// <summary>
 /// The last <c>capacity</c> items of an unbounded sequence, in fixed-size chunks addressed by absolute index:
 /// O(1) write and read, no division (a multiply-shift modulo). Memory grows chunk by chunk with the items
-/// held and stops at ceil(capacity / chunk) + 2 chunks; a chunk whose items all left the window is reused in
+/// held and stops at floor(capacity / chunk) + 3 chunks; a chunk whose items all left the window is reused in
 /// place, so nothing older is kept alive.
 /// </summary>
 internal sealed class ChunkedRing<T>
@@ -22,12 +22,13 @@ internal sealed class ChunkedRing<T>
     public ChunkedRing(long capacity, int chunkShift)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        ArgumentOutOfRangeException.ThrowIfNotEqual(chunkShift is >= 1 and <= 24, true, nameof(chunkShift));
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkShift, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkShift, 24);
         _shift = chunkShift;
         _mask = (1L << chunkShift) - 1;
 
-        // The window plus the item being written spans at most (capacity >> shift) + 2 chunks; one more slot
-        // guarantees that a chunk is reused only when all its items are older than the window.
+        // capacity + 1 items (the window and the one being written) span at most (capacity >> shift) + 2 chunks;
+        // one slot of margin keeps the rule simple to check: a chunk is reused only when all its items are old.
         var slots = checked((int)((capacity >> chunkShift) + 3));
         _slots = new T[]?[slots];
         _slotCount = (ulong)slots;

@@ -4,26 +4,15 @@ namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
 /// An unevaluated sum hi + lo of two doubles with |lo| ≤ ulp(hi)/2: about 106 significant bits.
-/// Additions are error-free (TwoSum) up to the final renormalisation; O(1), no allocation.
+/// Additions use TwoSum with one renormalisation (~2^-104 relative); O(1), no allocation.
 /// </summary>
 internal readonly struct DoubleDouble(double hi, double lo)
 {
     public readonly double Hi = hi;
     public readonly double Lo = lo;
 
-    public static DoubleDouble Zero => default;
 
     public double Value => Hi + Lo;
-
-    /// <summary>Exact difference x - y as a double-double (Knuth's TwoSum).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DoubleDouble Difference(double x, double y)
-    {
-        var s = x - y;
-        var bb = s - x;
-        var err = (x - (s - bb)) + (-y - bb);
-        return new DoubleDouble(s, err);
-    }
 
     /// <summary>hi + lo as a double-double, whatever their magnitudes (TwoSum).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -32,24 +21,6 @@ internal readonly struct DoubleDouble(double hi, double lo)
         var s = hi + lo;
         var bb = s - hi;
         return new DoubleDouble(s, (hi - (s - bb)) + (lo - bb));
-    }
-
-    /// <summary>Exact product of two doubles as a double-double (FMA).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DoubleDouble Product(double x, double y)
-    {
-        var p = x * y;
-        return new DoubleDouble(p, Math.FusedMultiplyAdd(x, y, -p));
-    }
-
-    /// <summary>The square of a double-double; exact in the leading product (FMA), ~2^-104 relative overall.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DoubleDouble Square(DoubleDouble d)
-    {
-        var p = d.Hi * d.Hi;
-        var e = Math.FusedMultiplyAdd(d.Hi, d.Hi, -p);
-        e += 2.0 * d.Hi * d.Lo;
-        return Normalize(p, e);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -83,10 +83,10 @@ internal readonly struct Moments(long count, DoubleDouble mean, double m2, int s
 
 /// <summary>
 /// Summarises a run of values in one pass: sums of d = x − anchor (the anchor being the run's first value)
-/// kept as error-free double-double pairs (Ogita–Rump–Oishi Sum2), then centred into <see cref="Moments"/>.
-/// Because the anchor lies inside the run, Σd² ≤ (n+1)·M2, so converting loses at most log2(n+1) of the
-/// ~106 bits: a large offset with a tiny spread (1e9 ± 1e-3) keeps its full accuracy, and values on a common
-/// binary grid (typical prices) are summed exactly. O(n), no allocation; the two sums form independent
+/// accumulated as compensated double-double pairs (Ogita–Rump–Oishi Sum2: as accurate as summing in twice the
+/// precision), then centred into <see cref="Moments"/>. Because the anchor lies inside the run,
+/// Σd² ≤ (n+1)·M2, so centring loses at most log2(n+1) of the ~106 bits: a large offset with a tiny spread
+/// (1e9 ± 1e-3) keeps its full accuracy. O(n), no allocation; the two sums form independent
 /// dependency chains, so the loop runs at about one add latency per value.
 /// </summary>
 internal static class RunSummarizer
@@ -98,22 +98,18 @@ internal static class RunSummarizer
             return Summary.Empty;
         }
 
-        var summary = Summarize(run, scale: 0);
-        if (summary.Moments.M2 is double.PositiveInfinity || double.IsNaN(summary.Moments.M2) || !double.IsFinite(summary.Moments.Mean.Hi))
-        {
-            // Deviations or their squares overflowed (|x| beyond ~1e154): redo the pass on x·2^-scale, which is
-            // exact, and keep the scale with M2.
-            summary = Summarize(run, Moments.ScaleFor(Math.Max(Math.Abs(summary.Min), Math.Abs(summary.Max))) + 2);
-        }
-
-        return summary;
+        // Runs with values beyond 2^450 (~3e135) are summarised on x·2^-scale (exact) with the scale kept beside
+        // M2: every unscaled M2 then stays below n·2^904, so no sum of them, nor any merge, can overflow.
+        var summary = Summarize(run, 0);
+        var scale = Moments.ScaleFor(Math.Max(Math.Abs(summary.Min), Math.Abs(summary.Max)));
+        return scale == 0 ? summary : Summarize(run, scale + 2);
     }
 
     private static Summary Summarize(ReadOnlySpan<double> run, int scale)
     {
         if (scale != 0)
         {
-            // Rare (|x| beyond ~1e154): rescale a copy exactly, then the same pass as for ordinary values.
+            // Rare (|x| beyond ~3e135): rescale a copy exactly, then the same pass as for ordinary values.
             Span<double> scaled = stackalloc double[run.Length <= 256 ? run.Length : 0];
             var copy = run.Length <= 256 ? scaled : new double[run.Length];
             for (var i = 0; i < run.Length; i++)
@@ -124,7 +120,10 @@ internal static class RunSummarizer
             var inner = Summarize(copy, 0);
             var m = inner.Moments;
             var mean = new DoubleDouble(Math.ScaleB(m.Mean.Hi, scale), Math.ScaleB(m.Mean.Lo, scale));
-            return new Summary(new Moments(m.Count, mean, m.M2, 2 * scale), MinMax(run).Min, MinMax(run).Max);
+
+            // Min and max of the run itself: scaling may have flushed tiny values to zero.
+            var (runMin, runMax) = MinMax(run);
+            return new Summary(new Moments(m.Count, mean, m.M2, 2 * scale), runMin, runMax);
         }
 
         var anchor = run[0];

@@ -27,7 +27,7 @@ namespace TradeStat.Infrastructure.Series;
 /// Windows of at most 64 values are summed from the stored values at read time. All partials are shared by
 /// every window, so ingest cost hardly grows with the number of windows. Memory: 48 bytes per 64 values
 /// (0.75 byte per value) for the sub-block summaries, and per window O(units in it) grown on demand
-/// (about 3 MB for 10^8 values at most).
+/// (at most ~3.7 MB, for the 10^8 window).
 /// </remarks>
 internal sealed class SeriesWindows
 {
@@ -59,7 +59,10 @@ internal sealed class SeriesWindows
         _subs = new ChunkedRing<SubBlockSummary>((reach >> SubShift) + (2 * SubsPerBlock), chunkShift: 12);
     }
 
-    /// <summary>Values the caller must keep readable behind the newest one.</summary>
+    /// <summary>
+    /// Values the caller must keep readable behind the newest one: the window (head scans read from its start)
+    /// plus the sub-block being summarised; the extra block is margin, 32 KB against 800 MB.
+    /// </summary>
     public static long Reach(long largestWindow) => largestWindow + BlockLength + SubLength;
 
     public long Count => _count;

@@ -183,6 +183,27 @@ public sealed class SymbolSeriesTests
         actual.ShouldMatch(expected);
     }
 
+    /// <summary>Each sub-block's M2 fits a double, but their sum over a long window does not: merges must rescale.</summary>
+    [TestCase(1e153)]
+    [TestCase(5e152)]
+    [TestCase(3e140)]
+    public void Variance_of_long_windows_of_huge_values_is_exact_when_representable(double amplitude)
+    {
+        long[] windows = [10, 100, 1_000, 8_192, 12_345];
+        var series = new SymbolSeries(windows);
+        var naive = new NaiveSeries();
+        var values = Enumerable.Range(0, 30_000).Select(i => i % 2 == 0 ? amplitude : -amplitude).ToArray();
+        series.Append(values);
+        naive.AddRange(values);
+        for (var level = 0; level < windows.Length; level++)
+        {
+            var expected = naive.Stats(windows[level]);
+            double.IsFinite(expected.Var).Should().BeTrue();
+            series.TryGetStats(level, out var actual).Should().BeTrue();
+            actual.ShouldMatch(expected, $"(w={windows[level]})");
+        }
+    }
+
     [Test]
     public void Huge_and_ordinary_values_mix_within_tolerance_across_merges([Values(1, 2, 3)] int seed)
     {

@@ -100,32 +100,30 @@ internal static class RunSummarizer
 
         // Runs with values beyond 2^450 (~3e135) are summarised on x·2^-scale (exact) with the scale kept beside
         // M2: every unscaled M2 then stays below n·2^904, so no sum of them, nor any merge, can overflow.
-        var summary = Summarize(run, 0);
+        var summary = SummarizeOrdinary(run);
         var scale = Moments.ScaleFor(Math.Max(Math.Abs(summary.Min), Math.Abs(summary.Max)));
-        return scale == 0 ? summary : Summarize(run, scale + 2);
+        return scale == 0 ? summary : SummarizeScaled(run, scale + 2, summary.Min, summary.Max);
     }
 
-    private static Summary Summarize(ReadOnlySpan<double> run, int scale)
+    /// <summary>Rare (|x| beyond ~3e135): summarise an exactly rescaled copy, keep the scale beside M2.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Summary SummarizeScaled(ReadOnlySpan<double> run, int scale, double min, double max)
     {
-        if (scale != 0)
+        var copy = new double[run.Length];
+        for (var i = 0; i < run.Length; i++)
         {
-            // Rare (|x| beyond ~3e135): rescale a copy exactly, then the same pass as for ordinary values.
-            Span<double> scaled = stackalloc double[run.Length <= 256 ? run.Length : 0];
-            var copy = run.Length <= 256 ? scaled : new double[run.Length];
-            for (var i = 0; i < run.Length; i++)
-            {
-                copy[i] = Math.ScaleB(run[i], -scale);
-            }
-
-            var inner = Summarize(copy, 0);
-            var m = inner.Moments;
-            var mean = new DoubleDouble(Math.ScaleB(m.Mean.Hi, scale), Math.ScaleB(m.Mean.Lo, scale));
-
-            // Min and max of the run itself: scaling may have flushed tiny values to zero.
-            var (runMin, runMax) = MinMax(run);
-            return new Summary(new Moments(m.Count, mean, m.M2, 2 * scale), runMin, runMax);
+            copy[i] = Math.ScaleB(run[i], -scale);
         }
 
+        var m = SummarizeOrdinary(copy).Moments;
+        var mean = new DoubleDouble(Math.ScaleB(m.Mean.Hi, scale), Math.ScaleB(m.Mean.Lo, scale));
+
+        // Min and max of the run itself: scaling may have flushed tiny values to zero.
+        return new Summary(new Moments(m.Count, mean, m.M2, 2 * scale), min, max);
+    }
+
+    private static Summary SummarizeOrdinary(ReadOnlySpan<double> run)
+    {
         var anchor = run[0];
         double s1 = 0, c1 = 0, s2 = 0, c2 = 0;
         var min = run[0];
@@ -163,17 +161,5 @@ internal static class RunSummarizer
         var meanOffset = sum1 / n;
         var m2 = (sum2 - (sum1 * meanOffset)).Value;
         return new Summary(new Moments(run.Length, meanOffset + anchor, m2), min, max);
-    }
-
-    private static (double Min, double Max) MinMax(ReadOnlySpan<double> run)
-    {
-        double min = run[0], max = run[0];
-        foreach (var value in run)
-        {
-            min = value <= min ? value : min;
-            max = value >= max ? value : max;
-        }
-
-        return (min, max);
     }
 }

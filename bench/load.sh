@@ -102,8 +102,9 @@ bench() {
 # of 10,000 values over the 10 symbols, exactly (one connection, wrk stops after that many answers).
 if ((PREFILL_BATCHES > 0)); then
   log "pre-filling: $PREFILL_BATCHES batches of 10,000 values over SYM0..SYM9"
-  out=$(MAX_REQUESTS=$PREFILL_BATCHES BENCH_NAME=prefill timeout --foreground -k 5 90 \
-    wrk -t1 -c1 -d60s --timeout 10s -s "$LUA/ingest.lua" "$TS_URL" 2>&1) || { printf '%s\n' "$out" >&2; die "pre-fill failed"; }
+  # PREFILL_CONNS=2 fills fastest (a request or so may overshoot); 100000 batches fill every window (10^8 each).
+  out=$(MAX_REQUESTS=$PREFILL_BATCHES BENCH_NAME=prefill timeout --foreground -k 5 900 \
+    wrk -t1 -c"${PREFILL_CONNS:-1}" -d840s --timeout 10s -s "$LUA/ingest.lua" "$TS_URL" 2>&1) || { printf '%s\n' "$out" >&2; die "pre-fill failed"; }
   grep '^RESULT ' <<<"$out" | tee -a "$OUT"
   curl -sf "$TS_URL/stats/?symbol=SYM9&k=8" >/dev/null || die "SYM9 has no data after the pre-fill"
   log "SYM9 k=8: $(curl -s "$TS_URL/stats/?symbol=SYM9&k=8")"

@@ -149,6 +149,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "nan"; else pri
   printf '%-10s %12s %10s %10s %12s %14s %8s %8s\n' scenario rps p50_us p99_us server_cpu_us non2xx_total sock_err other_cpu_s
   errors=0
   for name in ts_stats raw mvc_stats ts_ingest discard ts_mixed; do
+    grep -q " name=$name " "$FIGURES" || continue # not among SCENARIOS
     non2xx=$(total "$name" errors_non2xx)
     status=$(total "$name" errors_status)
     socket=$(total "$name" errors_socket)

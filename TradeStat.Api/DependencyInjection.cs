@@ -76,7 +76,12 @@ public static class DependencyInjection
     /// <summary>The request pipeline: request logging (sees final statuses), error mapping, then endpoints.</summary>
     public static WebApplication UseApi(this WebApplication app)
     {
-        app.UseSerilogRequestLogging();
+        // One log line per request (never the body); operators can turn it off for very high request rates.
+        if (app.Configuration.GetValue("TradeStat:RequestLogging", true))
+        {
+            app.UseSerilogRequestLogging();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapControllers();

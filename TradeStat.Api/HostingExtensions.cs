@@ -32,7 +32,12 @@ public static class HostingExtensions
     public static WebApplicationBuilder BindKestrelLimits(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
+        {
+            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
+
+            // No "Server: Kestrel" header: it tells an attacker what runs here and costs bytes on every answer.
+            kestrel.AddServerHeader = false;
+        });
         return builder;
     }
 

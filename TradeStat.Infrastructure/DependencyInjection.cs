@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TradeStat.Domain.Series;
+using TradeStat.Infrastructure.Diagnostics;
 using TradeStat.Infrastructure.Series;
 
 namespace TradeStat.Infrastructure;
@@ -19,6 +20,17 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SeriesOptions>>().Value);
         services.AddSingleton<ISymbolSeriesStore, ChunkedSeriesStore>();
+
+        // GC pauses are measured from the runtime's own events and logged when long (TradeStat:GcPauseWarningMs).
+        services.AddOptions<GcPauseOptions>()
+            .BindConfiguration(SeriesOptions.SectionName)
+            .Validate(o => o.GcPauseWarningMs >= 0, "TradeStat:GcPauseWarningMs must not be negative.");
+        if (configuration.GetValue($"{SeriesOptions.SectionName}:{nameof(GcPauseOptions.GcPauseWarningMs)}", 50) > 0)
+        {
+            services.AddSingleton<GcPauseMonitor>();
+            services.AddHostedService(sp => sp.GetRequiredService<GcPauseMonitor>());
+        }
+
         return services;
     }
 }

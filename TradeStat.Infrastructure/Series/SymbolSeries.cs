@@ -17,7 +17,6 @@ internal sealed class SymbolSeries
     private readonly Lock _lock = new();
     private readonly ChunkedRing<double> _values;
     private readonly SeriesWindows _windows;
-    private long _count;
 
     /// <param name="windows">Window lengths, ascending.</param>
     /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB); at least 6, so
@@ -48,7 +47,7 @@ internal sealed class SymbolSeries
         {
             lock (_lock)
             {
-                return _count;
+                return _windows.Count;
             }
         }
     }
@@ -62,8 +61,7 @@ internal sealed class SymbolSeries
         lock (_lock)
         {
             _windows.Append(values);
-            _count = _windows.Count;
-            return _count;
+            return _windows.Count;
         }
     }
 
@@ -72,7 +70,8 @@ internal sealed class SymbolSeries
     {
         lock (_lock)
         {
-            if (_count == 0)
+            var count = _windows.Count;
+            if (count == 0)
             {
                 stats = default;
                 return false;
@@ -95,7 +94,7 @@ internal sealed class SymbolSeries
                 variance = Math.Min(moments.Variance, double.MaxValue);
             }
 
-            stats = new SeriesStats(moments.Count, min, max, _values[_count - 1], avg, variance);
+            stats = new SeriesStats(moments.Count, min, max, _values[count - 1], avg, variance);
             return true;
         }
     }

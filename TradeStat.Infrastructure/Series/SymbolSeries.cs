@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TradeStat.Domain.Series;
 
 namespace TradeStat.Infrastructure.Series;
@@ -14,9 +15,22 @@ namespace TradeStat.Infrastructure.Series;
 /// </remarks>
 internal sealed class SymbolSeries
 {
+    /// <summary>
+    /// Bound on the absolute error of the double-double mean, as a multiple of the window's largest |value|:
+    /// a 64-value Sum2 pass errs by under 2^-87, each of at most ~2^16 chained merges by under 2^-103, so
+    /// 2^-78 leaves a margin of 2^8.
+    /// </summary>
+    private const int MeanErrorExponent = -78;
+
+    /// <summary>The fast mean is used when its error bound is below 2^-43 (~1.1e-13) of its magnitude.</summary>
+    private const double MeanTolerance = 1.0 / (1L << 43);
+
     private readonly Lock _lock = new();
     private readonly ChunkedRing<double> _values;
     private readonly SeriesWindows _windows;
+    private readonly long[] _windowLengths;
+    private readonly long _stored;           // values kept readable behind the newest one
+    private ExactWindowSum?[]? _exact;       // per level, made on first use by the rare exact path
 
     /// <param name="windows">Window lengths, ascending.</param>
     /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB); at least 6, so
@@ -25,7 +39,9 @@ internal sealed class SymbolSeries
     {
         ArgumentOutOfRangeException.ThrowIfZero(windows.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkShift, SeriesWindows.SubShift);
-        _values = new ChunkedRing<double>(SeriesWindows.Reach(windows.Max()), chunkShift);
+        _windowLengths = (long[])windows.Clone();
+        _stored = SeriesWindows.Reach(windows.Max());
+        _values = new ChunkedRing<double>(_stored, chunkShift);
         _windows = new SeriesWindows(windows, _values);
     }
 
@@ -54,6 +70,9 @@ internal sealed class SymbolSeries
 
     /// <summary>Storage chunks allocated (for memory accounting and tests).</summary>
     internal int AllocatedChunks => _values.AllocatedChunks;
+
+    /// <summary>Reads that needed the exact mean (near-total cancellation), and values the exact path has summed.</summary>
+    internal (long Reads, long ValuesSummed) ExactPathUse { get; private set; }
 
     /// <summary>Appends values oldest first, atomically with respect to readers; returns the new count.</summary>
     public long Append(ReadOnlySpan<double> values)
@@ -88,14 +107,92 @@ internal sealed class SymbolSeries
             }
             else
             {
-                // Rounding can put the mean a hair outside [min, max]; overflow (|x| near 1.8e308) makes it NaN.
+                // Rounding can put the mean a hair outside [min, max]. When the mean is the near-total cancellation
+                // of much larger values, or overflowed (|x| near 1.8e308), double-double has no digits left: the
+                // window is then summed exactly (rare; incremental between reads).
                 avg = moments.Mean.Value;
-                avg = double.IsNaN(avg) ? (min * 0.5) + (max * 0.5) : Math.Clamp(avg, min, max);
+                if (!IsMeanAccurate(avg, Math.Max(Math.Abs(min), Math.Abs(max))))
+                {
+                    avg = ExactMean(level, count, moments.Count);
+                }
+
+                avg = Math.Clamp(avg, min, max);
                 variance = Math.Min(moments.Variance, double.MaxValue);
             }
 
             stats = new SeriesStats(moments.Count, min, max, _values[count - 1], avg, variance);
             return true;
         }
+    }
+
+    /// <summary>True when the double-double mean is certainly within <see cref="MeanTolerance"/> of the exact one.</summary>
+    private static bool IsMeanAccurate(double avg, double largest)
+    {
+        // Below ~2^-1000 double-double loses bits to underflow: those windows take the exact path too.
+        var bound = Math.ScaleB(largest, MeanErrorExponent) + Math.ScaleB(1.0, -1000);
+        return !double.IsNaN(avg) && bound <= MeanTolerance * (Math.Abs(avg) - bound);
+    }
+
+    /// <summary>
+    /// The exact mean of window <paramref name="level"/>: its cached exact sum moved to the window's current
+    /// position (subtract the values that left, add those that came), or rebuilt when that is cheaper or the
+    /// values that left are no longer stored. O(values moved since the last exact read of this level).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private double ExactMean(int level, long count, long n)
+    {
+        _exact ??= new ExactWindowSum?[_windowLengths.Length];
+        var exact = _exact[level] ??= new ExactWindowSum();
+        var start = count - n;
+        var moved = Math.Abs(start - exact.From) + (count - exact.To);
+        var oldestStored = count - _stored + 1;
+        var summed = 0L;
+        if (exact.From < oldestStored || exact.From > start || moved >= n)
+        {
+            exact.Sum.Clear();
+            AddRange(exact.Sum, start, count, negate: false);
+            summed = n;
+        }
+        else
+        {
+            AddRange(exact.Sum, exact.From, start, negate: true);
+            AddRange(exact.Sum, exact.To, count, negate: false);
+            summed = moved;
+        }
+
+        (exact.From, exact.To) = (start, count);
+        ExactPathUse = (ExactPathUse.Reads + 1, ExactPathUse.ValuesSummed + summed);
+        return exact.Sum.DivideBy(n);
+    }
+
+    /// <summary>Adds (or subtracts) the stored values [from, to), a chunk at a time.</summary>
+    private void AddRange(ExactSum sum, long from, long to, bool negate)
+    {
+        while (from < to)
+        {
+            var offset = _values.OffsetOf(from);
+            var length = (int)Math.Min(to - from, _values.ChunkLength - offset);
+            var span = new ReadOnlySpan<double>(_values.ChunkFor(from), offset, length);
+            if (negate)
+            {
+                sum.Subtract(span);
+            }
+            else
+            {
+                sum.Add(span);
+            }
+
+            from += length;
+        }
+    }
+
+    /// <summary>An exact sum of the stored values [From, To).</summary>
+    private sealed class ExactWindowSum
+    {
+        public ExactSum Sum { get; } = new();
+
+        public long From { get; set; }
+
+        public long To { get; set; }
     }
 }

@@ -276,6 +276,19 @@ public sealed class SeriesApiTests
     }
 
     [Test]
+    public async Task Stats_MeanOfCancellingHugeValues_IsExact()
+    {
+        // The mean is 6e-31 while the values reach 1e20: beyond double-double, answered from an exact sum.
+        var symbol = TradeStatApi.UniqueSymbol();
+        await _client.AddBatchAsync(symbol, [1e20, 1.1, 3e-30, -1.1, -1e20]);
+
+        var stats = await _client.StatsAsync(symbol, 1);
+
+        stats.Avg.Should().Be(6e-31);
+        ExactStats.RelativeError(stats.Var, 4e39).Should().BeLessThanOrEqualTo(1e-9);
+    }
+
+    [Test]
     public async Task Stats_AfterSeveralSmallBatches_AreExact()
     {
         var symbol = TradeStatApi.UniqueSymbol();

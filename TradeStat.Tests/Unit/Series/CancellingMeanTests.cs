@@ -1,0 +1,118 @@
+using TradeStat.Domain.Series;
+using TradeStat.Infrastructure.Series;
+using TradeStat.Tests.Support;
+using static TradeStat.Tests.Support.TestData;
+
+namespace TradeStat.Tests.Unit.Series;
+
+/// <summary>
+/// Windows whose mean is the near-total cancellation of much larger values: beyond double-double, answered from
+/// an exact sum, and still held to 1e-12 against the rational reference.
+/// </summary>
+[TestFixture]
+[Category("Unit")]
+public sealed class CancellingMeanTests
+{
+    private static readonly long[] Windows = [1, 5, 10, 63, 64, 65, 100, 1000, 4097, 8192, 12_345];
+
+    private static IEnumerable<TestCaseData> Seeds() =>
+        Enumerable.Range(1, 12).Select(seed => new TestCaseData(seed).SetArgDisplayNames($"seed {seed}"));
+
+    [Test]
+    public void The_documented_example_is_exact_at_every_k()
+    {
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows());
+        series.Append([1e20, 1.1, 3e-30, -1.1, -1e20]);
+        for (var level = 0; level < SeriesLimits.LevelCount; level++)
+        {
+            series.TryGetStats(level, out var stats).Should().BeTrue();
+            stats.Avg.Should().Be(6e-31, $"the exact mean at level {level}");
+        }
+    }
+
+    [TestCaseSource(nameof(Seeds))]
+    public void Cancelling_windows_match_the_exact_reference_through_rolling_windows(int seed)
+    {
+        var random = new Random(seed);
+        var series = new SymbolSeries(Windows, chunkShift: 6 + (seed % 4));
+        var naive = new NaiveSeries();
+        var walk = 100.0;
+        for (var batchNo = 0; naive.Count < 30_000; batchNo++)
+        {
+            var batch = batchNo % 5 == 4
+                ? Batch(random, (Regime)random.Next(6), random.Next(1, 200), ref walk)
+                : CancellingBatch(random, random.Next(1, 600));
+            series.Append(batch);
+            naive.AddRange(batch);
+            for (var level = 0; level < Windows.Length; level++)
+            {
+                series.TryGetStats(level, out var actual).Should().BeTrue();
+                actual.ShouldMatch(naive.Stats(Windows[level]), $"(seed {seed}, w={Windows[level]}, n={naive.Count})");
+            }
+        }
+
+        series.ExactPathUse.Reads.Should().BePositive("these windows are beyond double-double");
+    }
+
+    [Test]
+    public void The_exact_sum_follows_the_window_incrementally_instead_of_rescanning_it()
+    {
+        var random = new Random(5);
+        var series = new SymbolSeries([10_000]);
+        var naive = new NaiveSeries();
+        var appended = 0L;
+        for (var round = 0; round < 200; round++)
+        {
+            var batch = CancellingBatch(random, 500);
+            series.Append(batch);
+            naive.AddRange(batch);
+            appended += batch.Length;
+            series.TryGetStats(0, out var actual).Should().BeTrue();
+            actual.ShouldMatch(naive.Stats(10_000), $"round {round}");
+        }
+
+        // One full scan of the first window, then only what entered and left: about twice what was appended.
+        series.ExactPathUse.Reads.Should().Be(200);
+        series.ExactPathUse.ValuesSummed.Should().BeLessThanOrEqualTo(2 * appended);
+    }
+
+    [TestCaseSource(nameof(Seeds))]
+    public void Ordinary_data_never_takes_the_exact_path(int seed)
+    {
+        var random = new Random(seed);
+        var series = new SymbolSeries(SymbolSeries.DecadeWindows(), chunkShift: 8);
+        var walk = 100.0;
+        for (var batchNo = 0; batchNo < 40; batchNo++)
+        {
+            // Prices, uniform noise around zero, large offsets, mixed magnitudes, ties, integers.
+            series.Append(Batch(random, (Regime)(batchNo % 6), random.Next(1, 2_000), ref walk));
+            for (var level = 0; level < SeriesLimits.LevelCount; level++)
+            {
+                series.TryGetStats(level, out _).Should().BeTrue();
+            }
+        }
+
+        series.ExactPathUse.Reads.Should().Be(0, "the double-double mean is accurate enough for all of these");
+    }
+
+    /// <summary>Huge values that cancel in pairs, with small values between them.</summary>
+    private static double[] CancellingBatch(Random random, int size)
+    {
+        var batch = new double[size];
+        for (var i = 0; i < size; i++)
+        {
+            if (i + 1 < size && random.Next(3) > 0)
+            {
+                var huge = Math.ScaleB(1.0 + random.NextDouble(), random.Next(30, 500));
+                batch[i] = huge;
+                batch[++i] = -huge;
+            }
+            else
+            {
+                batch[i] = Math.ScaleB(1.0 + random.NextDouble(), random.Next(-120, 10)) * (random.Next(2) == 0 ? 1 : -1);
+            }
+        }
+
+        return batch;
+    }
+}

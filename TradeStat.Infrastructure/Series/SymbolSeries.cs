@@ -21,7 +21,10 @@ internal sealed class SymbolSeries
     /// a 64-value Sum2 pass errs by under 2^-87, each of at most ~2^15 chained merges by under 2^-102, so
     /// 2^-78 leaves a margin of 2^8.
     /// </summary>
-    private const int MeanErrorExponent = -78;
+    private const double MeanErrorFactor = 1.0 / (1L << 39) / (1L << 39); // 2^-78
+
+    /// <summary>Below ~2^-1000 double-double loses bits to underflow: those windows take the exact path too.</summary>
+    private static readonly double UnderflowFloor = Math.ScaleB(1.0, -1000);
 
     /// <summary>The fast mean is used when its error bound is below 2^-43 (~1.1e-13) of its magnitude.</summary>
     private const double MeanTolerance = 1.0 / (1L << 43);
@@ -129,9 +132,8 @@ internal sealed class SymbolSeries
     /// <summary>True when the double-double mean is certainly within <see cref="MeanTolerance"/> of the exact one.</summary>
     private static bool IsMeanAccurate(double avg, double largest)
     {
-        // Below ~2^-1000 double-double loses bits to underflow: those windows take the exact path too.
-        var bound = Math.ScaleB(largest, MeanErrorExponent) + Math.ScaleB(1.0, -1000);
-        return !double.IsNaN(avg) && bound <= MeanTolerance * (Math.Abs(avg) - bound);
+        var bound = (largest * MeanErrorFactor) + UnderflowFloor;
+        return double.IsFinite(avg) && bound <= MeanTolerance * (Math.Abs(avg) - bound);
     }
 
     /// <summary>

@@ -47,11 +47,12 @@ public static class JsonNumber
             i++;
         }
 
-        // Integer part: 0 | [1-9][0-9]*. Up to 19 significant digits go into the mantissa; a number with more
-        // takes the slow path.
+        // Integer part: 0 | [1-9][0-9]*. Digits go into the mantissa unconditionally; a number with more than 19
+        // digits in all (where the mantissa may wrap) is left to double.Parse below, so the loops need no
+        // per-digit bookkeeping.
         ulong mantissa = 0;
-        var digits = 0;
         var exponent = 0;
+        var first = i;
         uint d;
         if (i >= text.Length || (d = (uint)(text[i] - '0')) > 9)
         {
@@ -65,47 +66,23 @@ public static class JsonNumber
         }
         else
         {
-            while (true)
+            do
             {
-                if (digits < 19)
-                {
-                    mantissa = (mantissa * 10) + d;
-                    digits++;
-                }
-                else
-                {
-                    exponent++; // an integer digit beyond 19 scales the value
-                    digits = int.MaxValue;
-                }
-
-                if (++i >= text.Length || (d = (uint)(text[i] - '0')) > 9)
-                {
-                    break;
-                }
+                mantissa = (mantissa * 10) + d;
+                i++;
             }
+            while ((uint)i < (uint)text.Length && (d = (uint)(text[i] - '0')) <= 9);
         }
 
+        var digits = i - first;
+
         // Fraction: '.' [0-9]+
-        if (i < text.Length && text[i] == '.')
+        if ((uint)i < (uint)text.Length && text[i] == '.')
         {
             var start = ++i;
-            while (i < text.Length && (d = (uint)(text[i] - '0')) <= 9)
+            while ((uint)i < (uint)text.Length && (d = (uint)(text[i] - '0')) <= 9)
             {
-                if (mantissa == 0 && d == 0)
-                {
-                    exponent--; // a leading zero (0.000123): scale only, no digit budget
-                }
-                else if (digits < 19)
-                {
-                    mantissa = (mantissa * 10) + d;
-                    digits++;
-                    exponent--;
-                }
-                else
-                {
-                    digits = int.MaxValue; // a dropped digit: only the slow path can round this
-                }
-
+                mantissa = (mantissa * 10) + d;
                 i++;
             }
 
@@ -114,6 +91,9 @@ public static class JsonNumber
                 length = i;
                 return Status.Malformed;
             }
+
+            exponent = start - i;
+            digits += i - start;
         }
 
         // Exponent: [eE] [+-]? [0-9]+
@@ -144,13 +124,19 @@ public static class JsonNumber
         }
 
         length = i;
+        if (digits > 19)
+        {
+            // The mantissa may have wrapped: only the full conversion can read this (rare: long literals).
+            return ParseFully(text[..length], out value);
+        }
+
         if (mantissa == 0)
         {
             value = negative ? -0.0 : 0.0;
             return Status.Ok;
         }
 
-        if (digits <= 19 && mantissa <= (1UL << 53) && exponent is >= -22 and <= 22)
+        if (mantissa <= (1UL << 53) && exponent is >= -22 and <= 22)
         {
             double m = mantissa;
             value = exponent < 0 ? m / PowersOf10[-exponent] : m * PowersOf10[exponent];
@@ -158,7 +144,13 @@ public static class JsonNumber
             return Status.Ok;
         }
 
-        value = double.Parse(text[..length], NumberStyles.Float, CultureInfo.InvariantCulture);
+        return ParseFully(text[..length], out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Status ParseFully(ReadOnlySpan<byte> number, out double value)
+    {
+        value = double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture);
         return double.IsFinite(value) ? Status.Ok : Status.OutOfRange;
     }
 

@@ -33,12 +33,15 @@ public sealed class JsonNumberTests
         }
     }
 
+    /// <summary>What may follow a number in a body: short tails take the digit-by-digit path, long ones the SWAR path.</summary>
+    private static readonly string[] Tails = [",", "]", ",1234567890123456789]", "]}                  ", ", 7.5, 8.25, 9]}"];
+
     [Test]
-    public void Every_valid_number_reads_bit_identical_to_double_Parse([Values(1, 2, 3)] int seed)
+    public void Every_valid_number_reads_bit_identical_to_double_Parse([Values(1, 2, 3)] int seed, [ValueSource(nameof(Tails))] string tail)
     {
         foreach (var token in Shapes(new Random(seed)))
         {
-            var bytes = Encoding.ASCII.GetBytes(token + ",");
+            var bytes = Encoding.ASCII.GetBytes(token + tail);
             var expected = double.Parse(token, NumberStyles.Float, CultureInfo.InvariantCulture);
             var status = JsonNumber.TryRead(bytes, out var value, out var length);
             length.Should().Be(token.Length, token);
@@ -69,10 +72,23 @@ public sealed class JsonNumberTests
     [TestCase("0.00000000000000000000000000000000000000000000000000000000000000000000000000001")]
     [TestCase("12345678901234567890123")]
     [TestCase("1234567890123456789.0000001")]
+    [TestCase("18446744073709551616")]    // 2^64: a wrapped 64-bit mantissa would read 0
+    [TestCase("36893488147419103232.5")]  // 2^65 + 0.5
+    [TestCase("-0.00000000000000000000000")]
+    [TestCase("1234567890123456789")]     // 19 digits: the last that the digit loops convert themselves
+    [TestCase("1234567.1234567")]     // the longest runs of the SWAR path
+    [TestCase("12345678.5")]          // eight digits: digit by digit
+    [TestCase("0.12345678")]
+    [TestCase("-0.0000000")]
+    [TestCase("9999999.9999999")]
     public void Hard_cases_match_double_Parse(string token)
     {
-        JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out var value, out _).Should().Be(JsonNumber.Status.Ok);
-        BitConverter.DoubleToInt64Bits(value).Should().Be(BitConverter.DoubleToInt64Bits(double.Parse(token, CultureInfo.InvariantCulture)));
+        foreach (var tail in Tails)
+        {
+            JsonNumber.TryRead(Encoding.ASCII.GetBytes(token + tail), out var value, out var length).Should().Be(JsonNumber.Status.Ok);
+            length.Should().Be(token.Length);
+            BitConverter.DoubleToInt64Bits(value).Should().Be(BitConverter.DoubleToInt64Bits(double.Parse(token, CultureInfo.InvariantCulture)), token + tail);
+        }
     }
 
     [TestCase("-", 1)]
@@ -85,19 +101,41 @@ public sealed class JsonNumberTests
     [TestCase("NaN", 0)]
     [TestCase("Infinity", 0)]
     [TestCase("", 0)]
+    [TestCase("-x", 1)]
+    [TestCase("- 1", 1)]
+    [TestCase("1.,", 2)]
     public void Malformed_numbers_are_refused(string token, int length)
     {
-        JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out _, out var read).Should().Be(JsonNumber.Status.Malformed);
-        read.Should().Be(length);
+        foreach (var tail in new[] { "", " ", "                    " })
+        {
+            JsonNumber.TryRead(Encoding.ASCII.GetBytes(token + tail), out _, out var read).Should().Be(JsonNumber.Status.Malformed, token + tail);
+            read.Should().Be(length);
+        }
     }
 
     [TestCase("01", 1)]   // a number "0" followed by "1": the caller sees the stray digit
+    [TestCase("0012.5", 1)]
     [TestCase("1x", 1)]
     [TestCase("1.5.5", 3)]
+    [TestCase("12:", 2)]
+    [TestCase("12/", 2)]
+    [TestCase("1.5e", 3)] // malformed exponent: see below
     public void A_number_ends_where_the_grammar_ends(string token, int length)
     {
-        JsonNumber.TryRead(Encoding.ASCII.GetBytes(token), out _, out var read).Should().Be(JsonNumber.Status.Ok);
-        read.Should().Be(length);
+        foreach (var tail in new[] { "", "                    " })
+        {
+            var status = JsonNumber.TryRead(Encoding.ASCII.GetBytes(token + tail), out _, out var read);
+            if (token.EndsWith('e'))
+            {
+                status.Should().Be(JsonNumber.Status.Malformed, token + tail);
+                read.Should().Be(token.Length);
+            }
+            else
+            {
+                status.Should().Be(JsonNumber.Status.Ok, token + tail);
+                read.Should().Be(length, token + tail);
+            }
+        }
     }
 
     [TestCase("1e400")]

@@ -10,7 +10,11 @@ Log.Logger = new LoggerConfiguration()
 
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // The slim builder: configuration (appsettings, environment, command line), Kestrel and logging, without
+    // the defaults this service does not use (IIS integration, static web assets, implicit authentication and
+    // authorization middleware, hosting startup assemblies). HTTPS endpoints from configuration still work.
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.WebHost.UseKestrelHttpsConfiguration();
     builder.UseDefaultUrlWhenNoneConfigured("http://localhost:8080");
     builder.BindKestrelLimits();
     builder.Services.AddSerilog((services, logger) => logger

@@ -1,7 +1,10 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Prometheus;
 using Serilog;
+using TradeStat.Api.Diagnostics;
 using TradeStat.Api.Contracts;
 using TradeStat.Api.Errors;
 using TradeStat.Api.Formatting;
@@ -12,14 +15,42 @@ namespace TradeStat.Api;
 public static class DependencyInjection
 {
     /// <summary>Controllers, formatters, validators, problem details, health checks and OpenAPI.</summary>
-    public static IServiceCollection AddApi(this IServiceCollection services)
+    public static IServiceCollection AddApi(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.SectionName)
+            .Validate(o => o.MaxJsonDepth is >= 2 and <= 256, "TradeStat:MaxJsonDepth must be between 2 and 256.")
+            .Validate(o => o.RequestTimeoutSeconds >= 0, "TradeStat:RequestTimeoutSeconds must not be negative (0 turns it off).")
+            .Validate(o => o.ShutdownTimeoutSeconds is >= 0 and <= 300, "TradeStat:ShutdownTimeoutSeconds must be between 0 and 300.")
+            .ValidateOnStart();
+        var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+
+        // SIGTERM / Ctrl-C: Kestrel stops accepting, in-flight requests get this long to finish.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(api.ShutdownTimeoutSeconds));
+
+        // A request (body upload included) that takes longer is cancelled and answered 408.
+        services.AddRequestTimeouts(o =>
+        {
+            if (api.RequestTimeoutSeconds > 0)
+            {
+                o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+                {
+                    Timeout = TimeSpan.FromSeconds(api.RequestTimeoutSeconds),
+                    TimeoutStatusCode = StatusCodes.Status408RequestTimeout,
+                };
+            }
+        });
+
+        // /metrics: the service's own metrics beside prometheus-net's HTTP, process and runtime (GC, memory) ones.
+        // The .NET Meters bridge is off: it allocates and sorts labels on every measurement, per request.
+        services.AddSingleton<ServiceMetrics>();
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
         services.AddControllers(options =>
             {
                 // The only request body is add_batch's; without the stock JSON formatter nothing else can
                 // claim a body, so an unsupported charset is a clean 415.
                 options.InputFormatters.Clear();
-                options.InputFormatters.Add(new AddBatchRequestInputFormatter());
+                options.InputFormatters.Add(new AddBatchRequestInputFormatter(api.MaxJsonDepth));
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
             .AddJsonOptions(options =>
@@ -76,14 +107,35 @@ public static class DependencyInjection
     /// <summary>The request pipeline: request logging (sees final statuses), error mapping, then endpoints.</summary>
     public static WebApplication UseApi(this WebApplication app)
     {
+        var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        var metrics = app.Services.GetRequiredService<ServiceMetrics>();
+
         // One log line per request (never the body); operators can turn it off for very high request rates.
-        if (app.Configuration.GetValue("TradeStat:RequestLogging", true))
+        if (api.RequestLogging)
         {
             app.UseSerilogRequestLogging();
         }
 
+        // Every problem answer (4xx/5xx) counted by reason, whichever layer produced it.
+        app.Use(async (context, next) =>
+        {
+            await next(context);
+            if (context.Response.StatusCode >= 400)
+            {
+                metrics.Rejected(context.Response.StatusCode);
+            }
+        });
+        app.UseRouting();
+        if (api.Metrics)
+        {
+            // Outside the error handling, so that the counted status is the one the client got.
+            app.UseHttpMetrics();
+            app.MapMetrics("/metrics");
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTimeouts();
         app.MapControllers();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");

@@ -26,7 +26,7 @@ try
     builder.Services
         .AddDomain()
         .AddInfrastructure(builder.Configuration)
-        .AddApi();
+        .AddApi(builder.Configuration);
 
     var app = builder.Build();
     app.UseApi();

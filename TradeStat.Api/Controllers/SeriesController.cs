@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using TradeStat.Api.Contracts;
+using TradeStat.Api.Diagnostics;
 using TradeStat.Api.Validation;
 using TradeStat.Domain.Series;
 
@@ -12,7 +13,8 @@ namespace TradeStat.Api.Controllers;
 public sealed class SeriesController(
     ISeriesService series,
     IValidator<AddBatchRequest> batchValidator,
-    IValidator<StatsQuery> statsValidator) : ControllerBase
+    IValidator<StatsQuery> statsValidator,
+    ServiceMetrics metrics) : ControllerBase
 {
     /// <summary>Appends up to 10,000 prices (oldest first) to a symbol, atomically.</summary>
     /// <response code="200">The batch was added.</response>
@@ -36,6 +38,7 @@ public sealed class SeriesController(
         }
 
         var added = series.AddBatch(request.Symbol!, request.Values);
+        metrics.Ingested(added.Added);
         return Ok(new AddBatchResponse(added.Symbol, added.Added, added.Count));
     }
 

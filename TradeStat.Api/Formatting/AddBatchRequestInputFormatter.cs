@@ -13,8 +13,13 @@ namespace TradeStat.Api.Formatting;
 /// </summary>
 public sealed class AddBatchRequestInputFormatter : InputFormatter
 {
-    public AddBatchRequestInputFormatter()
+    private readonly int _maxDepth;
+
+    /// <param name="maxDepth">JSON nesting allowed (TradeStat:MaxJsonDepth); deeper bodies are a 400.</param>
+    public AddBatchRequestInputFormatter(int maxDepth = AddBatchRequestParser.DefaultMaxDepth)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 2);
+        _maxDepth = maxDepth;
         SupportedMediaTypes.Add(MediaTypeHeaderValue.Parse("application/json"));
     }
 
@@ -86,7 +91,7 @@ public sealed class AddBatchRequestInputFormatter : InputFormatter
 
         try
         {
-            if (AddBatchRequestParser.TryParse(body, out var request, out var error))
+            if (AddBatchRequestParser.TryParse(body, _maxDepth, out var request, out var error))
             {
                 httpContext.Response.RegisterForDispose(request!);
                 return await InputFormatterResult.SuccessAsync(request);

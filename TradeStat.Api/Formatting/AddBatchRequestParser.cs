@@ -17,12 +17,10 @@ public static class AddBatchRequestParser
     /// <summary>Longer symbol texts are not decoded: the validator refuses them anyway (both parsing paths use it).</summary>
     internal const int MaxSymbolBytes = 6 * SeriesLimits.MaxSymbolLength;
 
-    private static readonly JsonReaderOptions ReaderOptions = new()
-    {
-        CommentHandling = JsonCommentHandling.Disallow,
-        AllowTrailingCommas = false,
-        MaxDepth = 16,
-    };
+    /// <summary>Nesting allowed by default: a valid body needs 2 (the object and its array); deeper is a 400.</summary>
+    public const int DefaultMaxDepth = 16;
+
+    private static readonly JsonReaderOptions ReaderOptions = Options(DefaultMaxDepth);
 
     /// <summary>Parses a complete body.</summary>
     /// <param name="body">The whole request body.</param>
@@ -31,8 +29,22 @@ public static class AddBatchRequestParser
     public static bool TryParse(ReadOnlySequence<byte> body, out AddBatchRequest? request, out ParseError error) =>
         TryParse(body, allowFastPath: true, out request, out error);
 
+    /// <summary>As <see cref="TryParse(ReadOnlySequence{byte}, out AddBatchRequest?, out ParseError)"/>, refusing nesting deeper than <paramref name="maxDepth"/>.</summary>
+    public static bool TryParse(ReadOnlySequence<byte> body, int maxDepth, out AddBatchRequest? request, out ParseError error) =>
+        TryParse(body, allowFastPath: true, out request, out error, maxDepth == DefaultMaxDepth ? ReaderOptions : Options(maxDepth));
+
+    private static JsonReaderOptions Options(int maxDepth) => new()
+    {
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+        MaxDepth = maxDepth,
+    };
+
     /// <summary>As <see cref="TryParse(ReadOnlySequence{byte}, out AddBatchRequest?, out ParseError)"/>; tests compare both paths.</summary>
-    internal static bool TryParse(ReadOnlySequence<byte> body, bool allowFastPath, out AddBatchRequest? request, out ParseError error)
+    internal static bool TryParse(ReadOnlySequence<byte> body, bool allowFastPath, out AddBatchRequest? request, out ParseError error) =>
+        TryParse(body, allowFastPath, out request, out error, ReaderOptions);
+
+    private static bool TryParse(ReadOnlySequence<byte> body, bool allowFastPath, out AddBatchRequest? request, out ParseError error, JsonReaderOptions readerOptions)
     {
         body = SkipBom(body);
         if (IsBlank(body))
@@ -56,7 +68,7 @@ public static class AddBatchRequestParser
                 return true;
             }
 
-            var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+            var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(readerOptions));
             if (TryParseObject(ref reader, ref buffer, out request, out error))
             {
                 buffer = null; // owned by the request now

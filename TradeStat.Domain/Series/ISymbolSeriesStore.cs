@@ -19,6 +19,14 @@ public interface ISymbolSeriesStore
     /// <param name="count">Points ever added to the symbol, this batch included.</param>
     bool TryAppend(string symbol, ReadOnlyMemory<double> values, out long count);
 
+    /// <summary>Every symbol with the points ever added to it (for metrics and operations; O(symbols)).</summary>
+    IReadOnlyList<SymbolCount> Symbols();
+
     /// <summary>Statistics over the last 10^<paramref name="k"/> points; false when the symbol holds no data.</summary>
     bool TryGetStats(string symbol, int k, out SeriesStats stats);
 }
+
+/// <summary>A symbol and the points ever added to it.</summary>
+/// <param name="Symbol">The symbol.</param>
+/// <param name="Count">Points ever added.</param>
+public readonly record struct SymbolCount(string Symbol, long Count);

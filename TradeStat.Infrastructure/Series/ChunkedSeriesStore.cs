@@ -55,6 +55,17 @@ internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
         return true;
     }
 
+    public IReadOnlyList<SymbolCount> Symbols()
+    {
+        var result = new List<SymbolCount>(_series.Count);
+        foreach (var (symbol, series) in _series)
+        {
+            result.Add(new SymbolCount(symbol, series.Count));
+        }
+
+        return result;
+    }
+
     public bool TryGetStats(string symbol, int k, out SeriesStats stats)
     {
         if (!SeriesLimits.IsValidK(k))

@@ -1,0 +1,22 @@
+namespace TradeStat.Api;
+
+/// <summary>HTTP-layer settings (section <c>TradeStat</c>); Kestrel's own limits live under <c>Kestrel:Limits</c>.</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "TradeStat";
+
+    /// <summary>JSON nesting allowed in a request body (a valid add_batch body needs 2); deeper is a 400.</summary>
+    public int MaxJsonDepth { get; set; } = 16;
+
+    /// <summary>Longest a request may take, body upload included, before it is answered 408 (0 turns it off).</summary>
+    public double RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Time that in-flight requests get to finish after SIGTERM or Ctrl-C before the host stops.</summary>
+    public double ShutdownTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>One log line per request (never the body).</summary>
+    public bool RequestLogging { get; set; } = true;
+
+    /// <summary>Prometheus metrics at <c>/metrics</c> and per-request HTTP metrics.</summary>
+    public bool Metrics { get; set; } = true;
+}

@@ -1,0 +1,82 @@
+using Prometheus;
+using TradeStat.Domain.Series;
+using TradeStat.Infrastructure.Diagnostics;
+
+namespace TradeStat.Api.Diagnostics;
+
+/// <summary>
+/// The service's own metrics, exported at <c>/metrics</c> beside prometheus-net's HTTP, process and runtime (GC,
+/// memory) metrics: points and batches ingested, requests rejected by reason, symbols, points held and added per
+/// symbol, GC pauses. Counters move once per request, never per point (lock-free increments, no allocation);
+/// the gauges are computed only when a scrape asks for them.
+/// </summary>
+public sealed class ServiceMetrics
+{
+    private static readonly Counter PointsIngested = Metrics.CreateCounter(
+        "tradestat_points_ingested_total", "Points appended by POST /add_batch/.");
+
+    private static readonly Counter BatchesIngested = Metrics.CreateCounter(
+        "tradestat_batches_ingested_total", "Batches appended by POST /add_batch/.");
+
+    private static readonly Counter RejectedRequests = Metrics.CreateCounter(
+        "tradestat_requests_rejected_total", "Requests answered with a problem (4xx/5xx), by reason.", "reason");
+
+    private static readonly Gauge Symbols = Metrics.CreateGauge("tradestat_symbols", "Symbols that hold data.");
+
+    private static readonly Gauge PointsHeld = Metrics.CreateGauge(
+        "tradestat_points_held", "Points kept per symbol (the last 10^8 at most).", "symbol");
+
+    private static readonly Gauge PointsAdded = Metrics.CreateGauge(
+        "tradestat_points_added", "Points ever added per symbol.", "symbol");
+
+    private static readonly Gauge GcPauses = Metrics.CreateGauge("tradestat_gc_pauses", "Runtime suspensions for GC since start.");
+
+    private static readonly Gauge GcPauseMax = Metrics.CreateGauge(
+        "tradestat_gc_pause_max_milliseconds", "Longest GC pause since start.");
+
+    public ServiceMetrics(ISymbolSeriesStore store, GcPauseMonitor? gcPauses = null)
+    {
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+        {
+            var symbols = store.Symbols();
+            Symbols.Set(symbols.Count);
+            foreach (var (symbol, count) in symbols)
+            {
+                PointsHeld.WithLabels(symbol).Set(Math.Min(count, SeriesLimits.MaxWindow));
+                PointsAdded.WithLabels(symbol).Set(count);
+            }
+
+            if (gcPauses is not null)
+            {
+                GcPauses.Set(gcPauses.Pauses);
+                GcPauseMax.Set(gcPauses.MaxPause.TotalMilliseconds);
+            }
+        });
+    }
+
+    /// <summary>A batch of <paramref name="points"/> was appended.</summary>
+    public void Ingested(int points)
+    {
+        BatchesIngested.Inc();
+        PointsIngested.Inc(points);
+    }
+
+    /// <summary>A request was answered with problem details of <paramref name="status"/>.</summary>
+    public void Rejected(int status) => RejectedRequests.WithLabels(Reason(status)).Inc();
+
+    /// <summary>A stable, readable label for each problem status.</summary>
+    public static string Reason(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "invalid_request",
+        StatusCodes.Status404NotFound => "not_found",
+        StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+        StatusCodes.Status408RequestTimeout => "timeout",
+        StatusCodes.Status409Conflict => "symbol_limit",
+        StatusCodes.Status413PayloadTooLarge => "payload_too_large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "headers_too_large",
+        499 => "client_closed",
+        >= 500 => "server_error",
+        _ => "other",
+    };
+}

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serilog;
@@ -15,7 +16,7 @@ namespace TradeStat.Api;
 public static class DependencyInjection
 {
     /// <summary>Controllers, formatters, validators, problem details, health checks and OpenAPI.</summary>
-    public static IServiceCollection AddApi(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddApi(this IServiceCollection services)
     {
         services.AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.SectionName)
@@ -23,19 +24,20 @@ public static class DependencyInjection
             .Validate(o => o.RequestTimeoutSeconds >= 0, "TradeStat:RequestTimeoutSeconds must not be negative (0 turns it off).")
             .Validate(o => o.ShutdownTimeoutSeconds is >= 0 and <= 300, "TradeStat:ShutdownTimeoutSeconds must be between 0 and 300.")
             .ValidateOnStart();
-        var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
 
         // SIGTERM / Ctrl-C: Kestrel stops accepting, in-flight requests get this long to finish.
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(api.ShutdownTimeoutSeconds));
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<ApiOptions>>((host, api) => host.ShutdownTimeout = TimeSpan.FromSeconds(api.Value.ShutdownTimeoutSeconds));
 
         // A request (body upload included) that takes longer is cancelled and answered 408.
-        services.AddRequestTimeouts(o =>
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ApiOptions>>((timeouts, api) =>
         {
-            if (api.RequestTimeoutSeconds > 0)
+            if (api.Value.RequestTimeoutSeconds > 0)
             {
-                o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+                timeouts.DefaultPolicy = new RequestTimeoutPolicy
                 {
-                    Timeout = TimeSpan.FromSeconds(api.RequestTimeoutSeconds),
+                    Timeout = TimeSpan.FromSeconds(api.Value.RequestTimeoutSeconds),
                     TimeoutStatusCode = StatusCodes.Status408RequestTimeout,
                 };
             }
@@ -50,7 +52,7 @@ public static class DependencyInjection
                 // The only request body is add_batch's; without the stock JSON formatter nothing else can
                 // claim a body, so an unsupported charset is a clean 415.
                 options.InputFormatters.Clear();
-                options.InputFormatters.Add(new AddBatchRequestInputFormatter(api.MaxJsonDepth));
+                options.InputFormatters.Add(new AddBatchRequestInputFormatter());
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
             .AddJsonOptions(options =>
@@ -59,6 +61,15 @@ public static class DependencyInjection
                 options.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
                 options.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             });
+
+        services.AddOptions<MvcOptions>().Configure<IOptions<ApiOptions>>((mvc, api) =>
+        {
+            if (api.Value.MaxJsonDepth != AddBatchRequestParser.DefaultMaxDepth)
+            {
+                mvc.InputFormatters.Clear();
+                mvc.InputFormatters.Add(new AddBatchRequestInputFormatter(api.Value.MaxJsonDepth));
+            }
+        });
 
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddProblemDetails(options =>

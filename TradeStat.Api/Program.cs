@@ -26,7 +26,7 @@ try
     builder.Services
         .AddDomain()
         .AddInfrastructure(builder.Configuration)
-        .AddApi(builder.Configuration);
+        .AddApi();
 
     var app = builder.Build();
     app.UseApi();

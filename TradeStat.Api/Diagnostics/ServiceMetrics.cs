@@ -10,7 +10,7 @@ namespace TradeStat.Api.Diagnostics;
 /// symbol, GC pauses. Counters move once per request, never per point (lock-free increments, no allocation);
 /// the gauges are computed only when a scrape asks for them.
 /// </summary>
-public sealed class ServiceMetrics
+public sealed class ServiceMetrics : IDisposable
 {
     private static readonly Counter PointsIngested = Metrics.CreateCounter(
         "tradestat_points_ingested_total", "Points appended by POST /add_batch/.");
@@ -34,10 +34,18 @@ public sealed class ServiceMetrics
     private static readonly Gauge GcPauseMax = Metrics.CreateGauge(
         "tradestat_gc_pause_max_milliseconds", "Longest GC pause since start.");
 
+    private volatile bool _disposed;
+
     public ServiceMetrics(ISymbolSeriesStore store, GcPauseMonitor? gcPauses = null)
     {
+        // The registry is process-wide and keeps its callbacks: a stopped host (tests start many) must not report.
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             var symbols = store.Symbols();
             Symbols.Set(symbols.Count);
             foreach (var (symbol, count) in symbols)
@@ -53,6 +61,9 @@ public sealed class ServiceMetrics
             }
         });
     }
+
+    /// <summary>Stops this instance's gauges from being updated (the host is stopping).</summary>
+    public void Dispose() => _disposed = true;
 
     /// <summary>A batch of <paramref name="points"/> was appended.</summary>
     public void Ingested(int points)

@@ -2,7 +2,9 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Serilog;
+using Microsoft.Extensions.Options;
 using TradeStat.Api.Contracts;
+using TradeStat.Api.Controllers;
 using TradeStat.Api.Errors;
 using TradeStat.Api.Formatting;
 
@@ -28,6 +30,10 @@ public static class DependencyInjection
                 options.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
                 options.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             });
+
+        // GET /symbols and GET /{symbol} exist only when the live feed is on (Binance:Enabled).
+        services.AddSingleton<IConfigureOptions<MvcOptions>, MarketEndpoints>();
+        services.Configure<RouteOptions>(o => o.ConstraintMap[MarketSymbolRouteConstraint.Name] = typeof(MarketSymbolRouteConstraint));
 
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddProblemDetails(options =>

@@ -172,8 +172,13 @@ internal sealed class BinanceFeedService(
                     slot.Detach(connection);
                     await connection.DisposeAsync();
                     failures++;
+                    if (connection.Opened)
+                    {
+                        ingestor.Metrics.AddReconnect();
+                    }
+
                     var delay = Backoff.Delay(failures, _options);
-                    _logger.LogWarning("Connection {Slot}: could not subscribe; retrying in {Delay}", slot.Index, delay);
+                    _logger.LogWarning("Connection {Slot}: lost before its subscriptions were confirmed; retrying in {Delay}", slot.Index, delay);
                     await Task.Delay(delay, time, token);
                     continue;
                 }
@@ -190,8 +195,10 @@ internal sealed class BinanceFeedService(
                     previous = null;
                 }
 
-                var rotate = Task.Delay(_options.ConnectionLifetime, time, token);
+                using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var rotate = Task.Delay(_options.ConnectionLifetime, time, lifetime.Token);
                 var done = await Task.WhenAny(run, rotate, connection.ShutdownAnnounced);
+                await lifetime.CancelAsync();
                 if (done != run && !run.IsCompleted)
                 {
                     ingestor.Metrics.AddRotation();

@@ -63,6 +63,9 @@ internal sealed class StreamConnection : IAsyncDisposable
     /// <summary>The plan slot this connection serves.</summary>
     public int Slot { get; }
 
+    /// <summary>True once the WebSocket handshake succeeded.</summary>
+    public bool Opened { get; private set; }
+
     /// <summary>Completes once every planned stream is confirmed by LIST_SUBSCRIPTIONS.</summary>
     public Task Subscribed => _subscribed.Task;
 
@@ -89,6 +92,7 @@ internal sealed class StreamConnection : IAsyncDisposable
                 await _socket.ConnectAsync(_plan.Url, connectTimeout.Token);
             }
 
+            Opened = true;
             _ingestor.Metrics.AddConnect();
             _logger.LogInformation("Connection {Slot}: open with {Streams} streams ({InUrl} in the URL)", Slot, _plan.Streams.Count, _plan.UrlStreams);
             control = ControlAsync(token);

@@ -37,7 +37,7 @@ public enum FakeActionKind
 /// </summary>
 public sealed class FakeBinanceExchange : IAsyncDisposable
 {
-    private readonly byte[] _exchangeInfo;
+    private byte[] _exchangeInfo;
     private readonly Dictionary<string, RecordedTrade[]> _trades;
     private readonly ConcurrentDictionary<string, int> _tape = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FakeAction> _actions;
@@ -76,6 +76,22 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
 
     /// <summary>How long a connection keeps streaming after its serverShutdown event.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>The exchangeInfo answer from now on (listings and delistings).</summary>
+    public byte[] ExchangeInfo
+    {
+        get => Volatile.Read(ref _exchangeInfo);
+        set => Volatile.Write(ref _exchangeInfo, value);
+    }
+
+    /// <summary>True when some open connection is subscribed to <paramref name="stream"/>.</summary>
+    public bool IsSubscribed(string stream)
+    {
+        lock (_connections)
+        {
+            return _connections.Any(c => c.IsSubscribed(stream));
+        }
+    }
 
     public Uri RestBaseUrl { get; private set; } = null!;
 
@@ -116,7 +132,7 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
         _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = PingInterval, KeepAliveTimeout = PongTimeout });
-        _app.MapGet("/api/v3/exchangeInfo", () => Results.Bytes(_exchangeInfo, "application/json"));
+        _app.MapGet("/api/v3/exchangeInfo", () => Results.Bytes(ExchangeInfo, "application/json"));
         _app.MapGet("/api/v3/historicalTrades", HistoricalTrades);
         _app.Map("/stream", StreamAsync);
         await _app.StartAsync();

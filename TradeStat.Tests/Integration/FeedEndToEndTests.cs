@@ -105,6 +105,43 @@ public sealed class FeedEndToEndTests
         metrics.Reconnects.Should().Be(0);
     }
 
+    [Test]
+    public async Task Refresh_subscribes_new_listings_and_drops_delistings_without_stopping()
+    {
+        var btc = ReadRecorded(Recordings.BtcUsdt).ToArray();
+        var eth = ReadRecorded(Recordings.EthUsdt).ToArray();
+        await using var exchange = new FakeBinanceExchange(
+            """{"symbols":[{"symbol":"BTCUSDT"},{"symbol":"OLDCOIN"}]}"""u8.ToArray(), btc.Concat(eth), [])
+        {
+            IgnoreFirstSubscribe = false,
+            MalformedEvery = 0,
+        };
+        await exchange.StartAsync();
+        await using var service = new TradeStatFactory(
+            ("Binance:Enabled", "true"),
+            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
+            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+            ("Binance:SymbolRefreshInterval", "00:00:01"),
+            ("Binance:MaxStreamsPerConnection", "2"),
+            ("TradeStat:RequestLogging", "false"));
+        using var client = service.CreateApiClient();
+        var book = service.Services.GetRequiredService<MarketBook>();
+        await WaitUntil(() => exchange.IsSubscribed("btcusdt@trade") && exchange.IsSubscribed("oldcoin@trade"), "initial subscriptions");
+
+        // BTCUSDT trades flow while the universe changes under them.
+        var publishing = exchange.PublishAsync(step: 10, interval: TimeSpan.FromMilliseconds(5));
+        exchange.ExchangeInfo = """{"symbols":[{"symbol":"BTCUSDT"},{"symbol":"ETHUSDT"},{"symbol":"NEWCOIN"}]}"""u8.ToArray();
+        await WaitUntil(() => book.Symbols.SequenceEqual(["BTCUSDT", "ETHUSDT", "NEWCOIN"]), "universe refreshed");
+        await WaitUntil(() => exchange.IsSubscribed("ethusdt@trade") && exchange.IsSubscribed("newcoin@trade") && !exchange.IsSubscribed("oldcoin@trade"),
+            "new listings subscribed, delisting unsubscribed");
+        await WaitUntil(() => exchange.TapeFinished && book.Get("BTCUSDT")!.Value.Count == btc.Length, "every BTCUSDT trade counted");
+        await publishing;
+
+        (await client.GetAsync("/OLDCOIN")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        book.Get("ETHUSDT")!.Value.Count.Should().BeGreaterThan(0, "ETHUSDT was subscribed while its trades were being published");
+        service.Services.GetRequiredService<FeedMetrics>().Missed.Should().Be(0);
+    }
+
     private static async Task AssertSymbolAsync(HttpClient client, string symbol, RecordedTrade[] trades)
     {
         using var response = await client.GetAsync("/" + symbol.ToLowerInvariant());

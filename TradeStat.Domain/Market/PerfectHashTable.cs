@@ -9,17 +9,19 @@ namespace TradeStat.Domain.Market;
 /// Minimal-effort perfect hash over a fixed set of UTF-8 keys (hash-and-displace): a seeded 64-bit hash picks a
 /// bucket, each bucket stores the displacement seed that sends all of its keys to free slots of a power-of-two table.
 /// Lookup O(|key|): one hash, one mix, one key comparison (so a key outside the set is never mistaken for one inside).
-/// Build expected O(n); memory ≈ 4 B per bucket (n/4 buckets) + 4 B per slot (≤ 2.5·n slots) + the key bytes.
+/// Build expected O(n); memory ≈ 4 B per bucket (n/4 buckets) + 28 B per slot (≤ 2.5·n slots: the key inline, its index) + the key bytes.
 /// Immutable and thread-safe once built.
 /// </summary>
 public sealed class PerfectHashTable
 {
     private const int KeysPerBucket = 4;
     private const int MaxDisplacementTries = 1 << 20;
+    private const int InlineBytes = 16;
 
     private readonly ulong _seed;
     private readonly uint[] _displacements;
     private readonly int[] _slots;
+    private readonly Entry[] _entries;
     private readonly int _slotMask;
     private readonly byte[] _keyBytes;
     private readonly int[] _keyOffsets;
@@ -32,6 +34,35 @@ public sealed class PerfectHashTable
         _slotMask = slots.Length - 1;
         _keyBytes = keyBytes;
         _keyOffsets = keyOffsets;
+
+        // Each slot holds its key inline (≤ 16 bytes) so a lookup touches one cache line after the bucket.
+        _entries = new Entry[slots.Length];
+        for (var s = 0; s < slots.Length; s++)
+        {
+            var i = slots[s];
+            if (i < 0)
+            {
+                _entries[s] = new Entry { Length = -1, Index = -1 };
+                continue;
+            }
+
+            var key = KeyAt(i);
+            ulong lo = 0, hi = 0;
+            if (key.Length <= InlineBytes)
+            {
+                Pack(key, out lo, out hi);
+            }
+
+            _entries[s] = new Entry { Lo = lo, Hi = hi, Length = key.Length, Index = i };
+        }
+    }
+
+    private struct Entry
+    {
+        public ulong Lo;
+        public ulong Hi;
+        public int Length;
+        public int Index;
     }
 
     /// <summary>Number of keys.</summary>
@@ -109,43 +140,80 @@ public sealed class PerfectHashTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(ReadOnlySpan<byte> key)
     {
-        var h = Hash(key, _seed);
-        var slot = Slot(h, _displacements[Bucket(h, _displacements.Length)], _slotMask);
-        var index = _slots[slot];
-        if (index < 0)
+        if (key.Length <= InlineBytes)
         {
-            return -1;
+            Pack(key, out var lo, out var hi);
+            var h = HashPacked(lo, hi, key.Length, _seed);
+            ref readonly var e = ref _entries[Slot(h, _displacements[Bucket(h, _displacements.Length)], _slotMask)];
+            return e.Lo == lo && e.Hi == hi && e.Length == key.Length ? e.Index : -1;
         }
 
-        var start = _keyOffsets[index];
-        var length = _keyOffsets[index + 1] - start;
-        return key.SequenceEqual(_keyBytes.AsSpan(start, length)) ? index : -1;
+        var hash = Hash(key, _seed);
+        ref readonly var entry = ref _entries[Slot(hash, _displacements[Bucket(hash, _displacements.Length)], _slotMask)];
+        return entry.Length == key.Length && key.SequenceEqual(KeyAt(entry.Index)) ? entry.Index : -1;
     }
 
-    /// <summary>Seeded 64-bit hash of a byte string: 8 bytes per step, splitmix64 finaliser.</summary>
+    /// <summary>
+    /// Seeded 64-bit hash of a byte string. Keys of up to 16 bytes (every Binance symbol so far) are first packed into two
+    /// zero-padded 64-bit words with at most two loads each (<see cref="Pack"/>); the same words are the stored key, so
+    /// hashing and comparing share the loads. Longer keys are hashed 8 bytes at a time. Length is mixed in; splitmix64
+    /// finaliser.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong Hash(ReadOnlySpan<byte> key, ulong seed)
     {
+        if (key.Length <= InlineBytes)
+        {
+            Pack(key, out var lo, out var hi);
+            return HashPacked(lo, hi, key.Length, seed);
+        }
+
+        const ulong K = 0xFF51AFD7ED558CCD;
         var h = seed ^ ((ulong)key.Length * 0x9E3779B97F4A7C15);
-        while (key.Length >= 8)
+        var rest = key;
+        while (rest.Length >= 8)
         {
-            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(key)) * 0xFF51AFD7ED558CCD;
+            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(rest)) * K;
             h ^= h >> 29;
-            key = key[8..];
+            rest = rest[8..];
         }
 
-        if (!key.IsEmpty)
-        {
-            ulong tail = 0;
-            for (var i = 0; i < key.Length; i++)
-            {
-                tail |= (ulong)key[i] << (8 * i);
-            }
-
-            h = (h ^ tail) * 0xFF51AFD7ED558CCD;
-        }
-
+        h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(key[^8..])) * K;
         return Mix(h);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HashPacked(ulong lo, ulong hi, int length, ulong seed)
+    {
+        const ulong K = 0xFF51AFD7ED558CCD;
+        // Two multiply-xorshift rounds (not a full finaliser): the bucket takes the high bits and the slot re-multiplies,
+        // so the chain of dependent multiplies per lookup stays at four.
+        var h = ((seed ^ ((ulong)length * 0x9E3779B97F4A7C15)) ^ lo) * K;
+        h ^= h >> 29;
+        h = (h ^ hi) * K;
+        return h ^ (h >> 32);
+    }
+
+    /// <summary>Bytes 0–7 and 8–15 of a key of at most 16 bytes, little-endian, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pack(ReadOnlySpan<byte> key, out ulong lo, out ulong hi)
+    {
+        var n = key.Length;
+        if (n >= 8)
+        {
+            lo = BinaryPrimitives.ReadUInt64LittleEndian(key);
+            hi = n > 8 ? BinaryPrimitives.ReadUInt64LittleEndian(key[^8..]) >> (8 * (16 - n)) : 0;
+        }
+        else if (n >= 4)
+        {
+            lo = BinaryPrimitives.ReadUInt32LittleEndian(key) | (((ulong)BinaryPrimitives.ReadUInt32LittleEndian(key[^4..]) >> (8 * (8 - n))) << 32);
+            hi = 0;
+        }
+        else
+        {
+            lo = n == 0 ? 0 : key[0] | (n > 1 ? (ulong)key[1] << 8 : 0) | (n > 2 ? (ulong)key[2] << 16 : 0);
+            hi = 0;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -162,7 +230,7 @@ public sealed class PerfectHashTable
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Slot(ulong h, uint displacement, int mask) =>
-        (int)(Mix(h ^ (displacement * 0xD6E8FEB86659FD93UL)) & (uint)mask);
+        (int)((((h ^ (displacement * 0xD6E8FEB86659FD93UL)) * 0x9E3779B97F4A7C15UL) >> 32) & (uint)mask);
 
     private static bool TryAssign(ulong[] hashes, IReadOnlyList<byte[]> keys, int bucketCount, int slotCount,
         out uint[] displacements, out int[] slots)

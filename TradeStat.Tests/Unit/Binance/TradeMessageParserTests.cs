@@ -62,6 +62,7 @@ internal sealed class TradeMessageParserTests
         foreach (var line in File.ReadLines(Recordings.PathOf(file)))
         {
             Parse(line, out var trade, out var symbol).Should().Be(FrameKind.Trade);
+            TradeMessageParser.TryParseFast(Encoding.UTF8.GetBytes(line), new byte[64], out _, out _).Should().BeTrue("Binance's own shape takes the fast path");
             symbol.Should().Be(expected[i].Symbol);
             trade.TradeId.Should().Be(expected[i].Id);
             trade.Price.Should().Be(TradeStat.Domain.Market.ScaledPrice.Parse(expected[i].Price));
@@ -86,6 +87,79 @@ internal sealed class TradeMessageParserTests
 
             var cut = mutated[..random.Next(mutated.Length + 1)];
             FluentActions.Invoking(() => TradeMessageParser.Parse(cut, new byte[TradeMessageParser.MaxSymbolBytes], out _)).Should().NotThrow();
+        }
+    }
+
+    [Test]
+    public void The_fast_scanner_agrees_with_the_reader_on_everything_it_accepts([Values(1, 2, 3, 4)] int seed)
+    {
+        var random = new Random(seed);
+        var lines = File.ReadLines(Recordings.PathOf(Recordings.BtcUsdt)).Take(50).Select(Encoding.UTF8.GetBytes).ToArray();
+        var alphabet = Encoding.UTF8.GetBytes("{}[]\":,.-+eE0123456789 \t\ntfnulasrp\\é");
+        var accepted = 0;
+        for (var i = 0; i < 30_000; i++)
+        {
+            var bytes = lines[random.Next(lines.Length)].ToList();
+            for (var k = random.Next(1, 4); k > 0; k--)
+            {
+                var at = random.Next(bytes.Count);
+                var c = alphabet[random.Next(alphabet.Length)];
+                switch (random.Next(3))
+                {
+                    case 0:
+                        bytes[at] = c;
+                        break;
+                    case 1:
+                        bytes.Insert(at, c);
+                        break;
+                    default:
+                        bytes.RemoveAt(at);
+                        break;
+                }
+            }
+
+            var frame = bytes.ToArray();
+            var fastSymbol = new byte[TradeMessageParser.MaxSymbolBytes];
+            var readerSymbol = new byte[TradeMessageParser.MaxSymbolBytes];
+            if (!TradeMessageParser.TryParseFast(frame, fastSymbol, out var fast, out var fastKind))
+            {
+                continue;
+            }
+
+            accepted++;
+            var readerKind = TradeMessageParser.ParseWithReader(frame, readerSymbol, out var reader);
+            var text = Encoding.UTF8.GetString(frame);
+            fastKind.Should().Be(readerKind, text);
+            if (fastKind == FrameKind.Trade)
+            {
+                (fast.TradeId, fast.Price, fast.SymbolLength).Should().Be((reader.TradeId, reader.Price, reader.SymbolLength), text);
+                fastSymbol.Should().Equal(readerSymbol, text);
+            }
+        }
+
+        accepted.Should().BeGreaterThan(1_000, "the mutations must also exercise inputs the scanner accepts");
+    }
+
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":01,"p":"1"}}""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":1,"p":"1"},"x":1}""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X\u0041","t":1,"p":"1"}}""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":1,"p":"1","n":[1]}}""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":1,"p":"1"}} x""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":99999999999999999999,"p":"1"}}""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":-0,"p":"1"}}""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":9223372036854775807,"p":"1"}}""")]
+    [TestCase("""{"stream":"a","data":{"e":"trade","s":"X","t":9223372036854775808,"p":"1"}}""")]
+    [TestCase(""" { "stream" : "a" , "data" : { "e" : "trade" , "s" : "X" , "t" : 1 , "p" : "1" } } """)]
+    [TestCase("""{"stream":"a","data":{}}""")]
+    public void Fast_scanner_and_reader_agree_on_edge_cases(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var fastAccepted = TradeMessageParser.TryParseFast(bytes, new byte[64], out var fast, out var fastKind);
+        var readerKind = TradeMessageParser.ParseWithReader(bytes, new byte[64], out var reader);
+        if (fastAccepted)
+        {
+            fastKind.Should().Be(readerKind);
+            fast.TradeId.Should().Be(reader.TradeId);
         }
     }
 

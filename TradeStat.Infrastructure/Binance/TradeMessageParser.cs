@@ -291,21 +291,32 @@ internal static class TradeMessageParser
             return false;
         }
 
-        var rest = f[(i + 1)..];
-        var end = rest.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E);
-        var quote = rest.IndexOf((byte)'"');
-        if (quote < 0 || (end >= 0 && end < quote))
+        // One scalar pass: Binance's strings are short (1–20 bytes), where vectorised searches cost more than they save.
+        var start = i + 1;
+        var j = start;
+        while (true)
         {
-            return false;
+            if (j >= f.Length)
+            {
+                return false;
+            }
+
+            var b = f[j];
+            if (b == '"')
+            {
+                break;
+            }
+
+            if ((uint)(b - 0x20) > 0x7E - 0x20 || b == '\\')
+            {
+                return false;
+            }
+
+            j++;
         }
 
-        value = rest[..quote];
-        if (value.Contains((byte)'\\'))
-        {
-            return false;
-        }
-
-        i += quote + 2;
+        value = f[start..j];
+        i = j + 1;
         return true;
     }
 

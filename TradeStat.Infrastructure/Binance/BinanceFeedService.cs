@@ -160,8 +160,16 @@ internal sealed class BinanceFeedService(
         {
             while (!token.IsCancellationRequested)
             {
+                var streams = slot.Snapshot();
+                if (streams.Count == 0)
+                {
+                    // Every symbol of this slot was delisted: nothing to connect for until a refresh adds some.
+                    await Task.Delay(_options.SymbolRefreshInterval, time, token);
+                    continue;
+                }
+
                 await _attempts.WaitAsync(token);
-                var plan = ConnectionPlanner.PlanConnection(slot.Snapshot(), _options);
+                var plan = ConnectionPlanner.PlanConnection(streams, _options);
                 var connection = new StreamConnection(slot.Index, plan, _options, ingestor, backfill, time, logger);
                 slot.Attach(connection);
                 var run = connection.RunAsync(token);

@@ -158,3 +158,20 @@ public sealed class FeedDisabledTests
         factory.Services.GetRequiredService<MarketBook>().IsLoaded.Should().BeFalse();
     }
 }
+
+/// <summary>Feed options are validated when the service starts.</summary>
+[TestFixture]
+[Category("Integration")]
+public sealed class FeedOptionsTests
+{
+    [TestCase("Binance:MaxStreamsPerConnection", "2000", "MaxStreamsPerConnection")]
+    [TestCase("Binance:StreamBaseUrl", "http://example.com", "StreamBaseUrl")]
+    [TestCase("Binance:ConnectionLifetime", "1.00:00:00", "ConnectionLifetime")]
+    [TestCase("Binance:ReplayFile", "/no/such/file.jsonl", "ReplayFile")]
+    public async Task Invalid_settings_stop_the_start(string key, string value, string named)
+    {
+        await using var factory = new TradeStatFactory(("Binance:Enabled", "true"), (key, value));
+        // Program logs the OptionsValidationException (naming the key) as fatal and exits; the factory sees no host.
+        FluentActions.Invoking(() => factory.CreateClient()).Should().Throw<InvalidOperationException>(named);
+    }
+}

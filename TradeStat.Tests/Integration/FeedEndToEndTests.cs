@@ -80,12 +80,12 @@ public sealed class FeedEndToEndTests
     [Test]
     public async Task Server_pings_are_answered_so_the_connection_survives_the_pong_timeout()
     {
-        // Pings every 50 ms, cut off after 300 ms without a pong; the client stays connected for many timeouts.
+        // Pings every 100 ms, cut off after 500 ms without a pong; the client stays connected for 6 timeouts.
         await using var exchange = new FakeBinanceExchange(
             """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), ReadRecorded(Recordings.BtcUsdt).Take(1), [])
         {
-            PingInterval = TimeSpan.FromMilliseconds(50),
-            PongTimeout = TimeSpan.FromMilliseconds(300),
+            PingInterval = TimeSpan.FromMilliseconds(100),
+            PongTimeout = TimeSpan.FromMilliseconds(500),
         };
         await exchange.StartAsync();
         await using var service = new TradeStatFactory(
@@ -96,7 +96,7 @@ public sealed class FeedEndToEndTests
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
 
-        // The published trade arrives only after ~10 pong timeouts have passed; the connection must be the first one.
+        // The published trade arrives only after 6 pong timeouts have passed; the connection must be the first one.
         await Task.Delay(TimeSpan.FromSeconds(3));
         await exchange.PublishAsync(1, TimeSpan.FromMilliseconds(1));
         var book = service.Services.GetRequiredService<MarketBook>();
@@ -140,6 +140,45 @@ public sealed class FeedEndToEndTests
         (await client.GetAsync("/OLDCOIN")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         book.Get("ETHUSDT")!.Value.Count.Should().BeGreaterThan(0, "ETHUSDT was subscribed while its trades were being published");
         service.Services.GetRequiredService<FeedMetrics>().Missed.Should().Be(0);
+    }
+
+    [Test]
+    public async Task Control_a_client_that_does_not_read_is_cut_off_by_the_pong_timeout()
+    {
+        // Shows that the fake really pings and enforces the timeout: ClientWebSocket only answers pings from inside
+        // ReceiveAsync, so a socket nobody reads from misses them and the server aborts it.
+        await using var exchange = new FakeBinanceExchange("""{"symbols":[]}"""u8.ToArray(), [], [])
+        {
+            PingInterval = TimeSpan.FromMilliseconds(100),
+            PongTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        await exchange.StartAsync();
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        await socket.ConnectAsync(new Uri(exchange.StreamBaseUrl, "/stream?streams=btcusdt@trade"), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        var buffer = new byte[4096];
+        var ended = false;
+        try
+        {
+            while (!timeout.IsCancellationRequested)
+            {
+                var result = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (result.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        catch (System.Net.WebSockets.WebSocketException)
+        {
+            ended = true;
+        }
+
+        ended.Should().BeTrue("the server drops a client that did not pong in time");
     }
 
     private static async Task AssertSymbolAsync(HttpClient client, string symbol, RecordedTrade[] trades)

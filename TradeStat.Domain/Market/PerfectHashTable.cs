@@ -6,7 +6,7 @@ using System.Text;
 namespace TradeStat.Domain.Market;
 
 /// <summary>
-/// Minimal-effort perfect hash over a fixed set of UTF-8 keys (hash-and-displace): a seeded 64-bit hash picks a
+/// Perfect hash over a fixed set of UTF-8 keys (hash and displace): a seeded 64-bit hash picks a
 /// bucket, each bucket stores the displacement seed that sends all of its keys to free slots of a power-of-two table.
 /// Lookup O(|key|): one hash, one mix, one key comparison (so a key outside the set is never mistaken for one inside).
 /// Build expected O(n); memory ≈ 4 B per bucket (n/4 buckets) + 28 B per slot (≤ 2.5·n slots: the key inline, its index) + the key bytes.

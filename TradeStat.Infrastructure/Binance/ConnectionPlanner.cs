@@ -60,13 +60,43 @@ internal static class ConnectionPlanner
             throw new InvalidOperationException("The first stream does not fit in Binance:MaxUrlLength.");
         }
 
+        return new ConnectionPlan(streams, new Uri(url.ToString()), inUrl, Batches(streams.Skip(inUrl), options));
+    }
+
+    /// <summary>Largest SUBSCRIBE message sent, in bytes (users report that messages over ~4 KB are ignored).</summary>
+    public const int MaxRequestBytes = 3_800;
+
+    /// <summary>
+    /// Splits streams into SUBSCRIBE/UNSUBSCRIBE batches of at most SubscribeBatchSize streams and
+    /// <see cref="MaxRequestBytes"/> bytes of JSON each.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<string>> Batches(IEnumerable<string> streams, BinanceOptions options)
+    {
+        // {"method":"UNSUBSCRIBE","params":[],"id":9223372036854775807} is 62 bytes; each stream adds "name", (3 + its bytes).
+        const int Envelope = 64;
         var batches = new List<IReadOnlyList<string>>();
-        for (var i = inUrl; i < streams.Count; i += options.SubscribeBatchSize)
+        var current = new List<string>();
+        var bytes = Envelope;
+        foreach (var stream in streams)
         {
-            batches.Add(streams.Skip(i).Take(options.SubscribeBatchSize).ToArray());
+            var size = Encoding.UTF8.GetByteCount(stream) + 3;
+            if (current.Count > 0 && (current.Count >= options.SubscribeBatchSize || bytes + size > MaxRequestBytes))
+            {
+                batches.Add(current.ToArray());
+                current.Clear();
+                bytes = Envelope;
+            }
+
+            current.Add(stream);
+            bytes += size;
         }
 
-        return new ConnectionPlan(streams, new Uri(url.ToString()), inUrl, batches);
+        if (current.Count > 0)
+        {
+            batches.Add(current.ToArray());
+        }
+
+        return batches;
     }
 
     // Stream names of non-ASCII symbols are percent-encoded; '@' and '/' stay as Binance writes them.

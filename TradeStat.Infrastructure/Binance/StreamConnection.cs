@@ -236,7 +236,7 @@ internal sealed class StreamConnection : IAsyncDisposable
                     }
                 }
 
-                foreach (var batch in streams.Chunk(_options.SubscribeBatchSize))
+                foreach (var batch in ConnectionPlanner.Batches(streams, _options))
                 {
                     await RequestAsync(method, batch, token);
                 }
@@ -296,7 +296,7 @@ internal sealed class StreamConnection : IAsyncDisposable
             }
 
             _logger.LogWarning("Connection {Slot}: {Missing} streams not subscribed; subscribing again", Slot, missing.Length);
-            foreach (var batch in missing.Chunk(_options.SubscribeBatchSize))
+            foreach (var batch in ConnectionPlanner.Batches(missing, _options))
             {
                 await RequestAsync("SUBSCRIBE", batch, token);
             }

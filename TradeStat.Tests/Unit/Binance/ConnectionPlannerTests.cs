@@ -56,6 +56,21 @@ public sealed class ConnectionPlannerTests
     }
 
     [Test]
+    public void Subscribe_messages_stay_under_4_KB_whatever_the_name_lengths()
+    {
+        var options = new BinanceOptions { SubscribeBatchSize = 250 };
+        var streams = Enumerable.Range(0, 2000).Select(i => $"{new string('x', 5 + (i % 40))}{i}@trade").ToArray();
+        var batches = ConnectionPlanner.Batches(streams, options);
+        batches.SelectMany(b => b).Should().Equal(streams);
+        foreach (var batch in batches)
+        {
+            var json = System.Text.Json.JsonSerializer.Serialize(new { method = "UNSUBSCRIBE", @params = batch, id = long.MaxValue });
+            json.Length.Should().BeLessThanOrEqualTo(ConnectionPlanner.MaxRequestBytes);
+            batch.Count.Should().BeLessThanOrEqualTo(250);
+        }
+    }
+
+    [Test]
     public void Exchange_info_entries_that_cannot_be_read_are_skipped()
     {
         var json = """{"symbols":[{"symbol":"AAA"},{"nosymbol":1},{"symbol":42},"junk",{"symbol":"BBB","status":"BREAK"}]}"""u8;

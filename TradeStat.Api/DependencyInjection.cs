@@ -1,12 +1,13 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serilog;
-using TradeStat.Api.Diagnostics;
 using TradeStat.Api.Contracts;
+using TradeStat.Api.Controllers;
+using TradeStat.Api.Diagnostics;
 using TradeStat.Api.Errors;
 using TradeStat.Api.Formatting;
 
@@ -70,6 +71,10 @@ public static class DependencyInjection
                 mvc.InputFormatters.Add(new AddBatchRequestInputFormatter(api.Value.MaxJsonDepth));
             }
         });
+
+        // GET /symbols and GET /{symbol} exist only when the live feed is on (Binance:Enabled).
+        services.AddSingleton<IConfigureOptions<MvcOptions>, MarketEndpoints>();
+        services.Configure<RouteOptions>(o => o.ConstraintMap[MarketSymbolRouteConstraint.Name] = typeof(MarketSymbolRouteConstraint));
 
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddProblemDetails(options =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TradeStat.Domain.Market;
 using TradeStat.Domain.Series;
 
 namespace TradeStat.Domain;
@@ -10,6 +11,10 @@ public static class DependencyInjection
     public static IServiceCollection AddDomain(this IServiceCollection services)
     {
         services.AddSingleton<ISeriesService, SeriesService>();
+
+        // The market statistics of the live feed; MarketOptions come from Infrastructure (section Binance).
+        services.AddSingleton<MarketBook>();
+        services.AddSingleton<IMarketService>(sp => sp.GetRequiredService<MarketBook>());
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TradeStat.Domain.Series;
+using TradeStat.Infrastructure.Binance;
 using TradeStat.Infrastructure.Diagnostics;
 using TradeStat.Infrastructure.Series;
 
@@ -10,7 +11,7 @@ namespace TradeStat.Infrastructure;
 /// <summary>Registers the Infrastructure implementations of Domain's interfaces.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Adds the series store and its options (section <c>TradeStat</c>).</summary>
+    /// <summary>Adds the series store and its options (section <c>TradeStat</c>) and the Binance feed (section <c>Binance</c>).</summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -30,6 +31,9 @@ public static class DependencyInjection
             services.AddSingleton<GcPauseMonitor>();
             services.AddHostedService(sp => sp.GetRequiredService<GcPauseMonitor>());
         }
+
+        // The live Binance feed (section Binance): registered always, running only when Binance:Enabled is true.
+        services.AddBinanceFeed();
 
         return services;
     }

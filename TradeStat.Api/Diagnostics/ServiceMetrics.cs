@@ -1,5 +1,6 @@
 using Prometheus;
 using TradeStat.Domain.Series;
+using TradeStat.Infrastructure.Binance;
 using TradeStat.Infrastructure.Diagnostics;
 
 namespace TradeStat.Api.Diagnostics;
@@ -7,7 +8,8 @@ namespace TradeStat.Api.Diagnostics;
 /// <summary>
 /// The service's own metrics, exported at <c>/metrics</c> beside prometheus-net's HTTP, process and runtime (GC,
 /// memory) metrics: points and batches ingested, requests rejected by reason, symbols, points held and added per
-/// symbol, GC pauses. Counters move once per request, never per point (lock-free increments, no allocation);
+/// symbol, GC pauses, and the live feed's counters (trades, duplicates, malformed messages, gaps back-filled or
+/// missed, connects, reconnects, rotations). Counters move once per request, never per point (lock-free increments, no allocation);
 /// the gauges are computed only when a scrape asks for them.
 /// </summary>
 public sealed class ServiceMetrics : IDisposable
@@ -34,9 +36,12 @@ public sealed class ServiceMetrics : IDisposable
     private static readonly Gauge GcPauseMax = Metrics.CreateGauge(
         "tradestat_gc_pause_max_milliseconds", "Longest GC pause since start.");
 
+    private static readonly Gauge Feed = Metrics.CreateGauge(
+        "tradestat_feed_events", "Live feed counters since start (Binance:Enabled), by event.", "event");
+
     private volatile bool _disposed;
 
-    public ServiceMetrics(ISymbolSeriesStore store, GcPauseMonitor? gcPauses = null)
+    public ServiceMetrics(ISymbolSeriesStore store, GcPauseMonitor? gcPauses = null, FeedMetrics? feed = null)
     {
         // The registry is process-wide and keeps its callbacks: a stopped host (tests start many) must not report.
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
@@ -58,6 +63,21 @@ public sealed class ServiceMetrics : IDisposable
             {
                 GcPauses.Set(gcPauses.Pauses);
                 GcPauseMax.Set(gcPauses.MaxPause.TotalMilliseconds);
+            }
+
+            if (feed is not null)
+            {
+                Feed.WithLabels("trades").Set(feed.Trades);
+                Feed.WithLabels("duplicates").Set(feed.Duplicates);
+                Feed.WithLabels("malformed").Set(feed.Malformed);
+                Feed.WithLabels("unknown_symbol").Set(feed.UnknownSymbol);
+                Feed.WithLabels("gaps").Set(feed.Gaps);
+                Feed.WithLabels("backfilled").Set(feed.Backfilled);
+                Feed.WithLabels("missed").Set(feed.Missed);
+                Feed.WithLabels("connects").Set(feed.Connects);
+                Feed.WithLabels("reconnects").Set(feed.Reconnects);
+                Feed.WithLabels("rotations").Set(feed.Rotations);
+                Feed.WithLabels("server_shutdowns").Set(feed.ServerShutdowns);
             }
         });
     }

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using TradeStat.Domain.Market;
+
+namespace TradeStat.Infrastructure.Binance;
+
+/// <summary>
+/// Back-fills gaps in trade ids from <c>GET /api/v3/historicalTrades?symbol=&amp;fromId=&amp;limit=</c> (no key needed),
+/// within a request budget per minute so that the REST weight limit is never reached.
+/// </summary>
+internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions options, TradeIngestor ingestor, TimeProvider time,
+    ILogger<HistoricalTradesClient> logger)
+{
+    private readonly Queue<long> _requests = new();
+    private readonly Lock _lock = new();
+
+    /// <summary>Counts the trades [<paramref name="fromId"/>, <paramref name="toIdExclusive"/>) of a symbol; returns how many were recovered.</summary>
+    public async Task<long> FillAsync(SymbolMarket market, long fromId, long toIdExclusive, CancellationToken cancellationToken)
+    {
+        var wanted = toIdExclusive - fromId;
+        if (wanted <= 0 || wanted > options.MaxBackfillPerGap)
+        {
+            logger.LogWarning("{Symbol}: gap of {Gap} trades from id {From} is over Binance:MaxBackfillPerGap; not back-filled", market.Symbol, wanted, fromId);
+            return 0;
+        }
+
+        long recovered = 0;
+        var next = fromId;
+        while (next < toIdExclusive)
+        {
+            if (!TryTakeRequest())
+            {
+                logger.LogWarning("{Symbol}: back-fill request budget exhausted; {Left} trades from id {From} not recovered", market.Symbol, toIdExclusive - next, next);
+                break;
+            }
+
+            var limit = (int)Math.Min(options.BackfillPageSize, toIdExclusive - next);
+            var uri = new Uri(options.RestBaseUrl, $"/api/v3/historicalTrades?symbol={Uri.EscapeDataString(market.Symbol)}&fromId={next}&limit={limit}");
+            byte[] body;
+            try
+            {
+                using var response = await http.GetAsync(uri, cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    logger.LogWarning("{Symbol}: historicalTrades answered {Status}; gap from id {From} not recovered", market.Symbol, (int)response.StatusCode, next);
+                    break;
+                }
+
+                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                logger.LogWarning(e, "{Symbol}: historicalTrades failed; gap from id {From} not recovered", market.Symbol, next);
+                break;
+            }
+
+            var progressed = false;
+            foreach (var (id, price) in ReadTrades(body))
+            {
+                if (id < next || id >= toIdExclusive)
+                {
+                    continue;
+                }
+
+                if (ingestor.ApplyBackfilled(market, id, price))
+                {
+                    recovered++;
+                }
+
+                next = id + 1;
+                progressed = true;
+            }
+
+            if (!progressed)
+            {
+                break;
+            }
+        }
+
+        return recovered;
+    }
+
+    /// <summary>(id, price units) of each trade in a historicalTrades answer, in id order; unreadable entries skipped.</summary>
+    internal static List<(long Id, long Price)> ReadTrades(byte[] body)
+    {
+        var trades = new List<(long, long)>();
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                return trades;
+            }
+
+            foreach (var t in doc.RootElement.EnumerateArray())
+            {
+                if (t.ValueKind == JsonValueKind.Object
+                    && t.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var tradeId)
+                    && t.TryGetProperty("price", out var price) && price.ValueKind == JsonValueKind.String
+                    && ScaledPrice.TryParse(System.Text.Encoding.UTF8.GetBytes(price.GetString()!), out var units) == ScaledPrice.ParseError.None)
+                {
+                    trades.Add((tradeId, units));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // An unreadable answer recovers nothing; the caller counts the gap as missed.
+        }
+
+        trades.Sort();
+        return trades;
+    }
+
+    private bool TryTakeRequest()
+    {
+        lock (_lock)
+        {
+            var now = time.GetTimestamp();
+            while (_requests.Count > 0 && time.GetElapsedTime(_requests.Peek(), now) >= TimeSpan.FromMinutes(1))
+            {
+                _requests.Dequeue();
+            }
+
+            if (_requests.Count >= options.MaxBackfillRequestsPerMinute)
+            {
+                return false;
+            }
+
+            _requests.Enqueue(now);
+            return true;
+        }
+    }
+}

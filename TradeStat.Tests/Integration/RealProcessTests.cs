@@ -155,6 +155,84 @@ public sealed class RealProcessTests
         }
     }
 
+    [Test]
+    public async Task Sigterm_under_load_lets_in_flight_requests_finish_and_exits_0_within_5_seconds()
+    {
+        await using var service = await ServiceProcess.StartAsync();
+        using var client = service.CreateClient();
+        var symbol = TradeStatApi.UniqueSymbol("drain");
+        await client.AddBatchAsync(symbol, [1, 2, 3]);
+
+        // Load on other connections while the signal arrives: stats reads in a bounded loop.
+        using var stopLoad = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            using var loadClient = service.CreateClient();
+            for (var i = 0; i < 100_000 && !stopLoad.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using var response = await loadClient.GetAsync($"/stats/?symbol={symbol}&k=1", stopLoad.Token);
+                    ((int)response.StatusCode).Should().BeLessThan(500);
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    return; // the service stopped accepting: expected after SIGTERM
+                }
+            }
+        })).ToArray();
+
+        // An add_batch in flight: half of its body is sent before SIGTERM, the rest after.
+        using var release = new SemaphoreSlim(0);
+        var content = new TwoPartContent(
+            Encoding.UTF8.GetBytes($$"""{"symbol": "{{symbol}}", "values": [4, 5,"""),
+            " 6]}"u8.ToArray(),
+            release)
+        {
+            Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+        };
+        var inFlight = client.PostAsync("/add_batch/", content);
+        await content.FirstPartSent.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var signalled = System.Diagnostics.Stopwatch.StartNew();
+        await service.SendSigtermAsync();
+        release.Release();
+        using var answer = await inFlight.WaitAsync(TimeSpan.FromSeconds(10));
+        var exited = await service.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        signalled.Stop();
+        await stopLoad.CancelAsync();
+        await Task.WhenAll(load);
+
+        answer.StatusCode.Should().Be(HttpStatusCode.OK, "a request in flight at SIGTERM completes; " + service.Describe());
+        AddBatchResult.Parse(await answer.Content.ReadAsStringAsync()).Count.Should().Be(6);
+        exited.Should().BeTrue(service.Describe());
+        service.ExitCode.Should().Be(0, service.Describe());
+        signalled.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "TradeStat:ShutdownTimeoutSeconds is 5 by default");
+    }
+
+    /// <summary>A body sent in two parts: the second only once <paramref name="release"/> is signalled.</summary>
+    private sealed class TwoPartContent(byte[] first, byte[] second, SemaphoreSlim release) : HttpContent
+    {
+        private readonly TaskCompletionSource _firstSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstPartSent => _firstSent.Task;
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(first);
+            await stream.FlushAsync();
+            _firstSent.TrySetResult();
+            await release.WaitAsync(TimeSpan.FromSeconds(20));
+            await stream.WriteAsync(second);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = first.Length + second.Length;
+            return true;
+        }
+    }
+
     /// <summary>A POST /add_batch/ whose body is exactly <paramref name="bytes"/> long: a batch of many 1s.</summary>
     private static HttpRequestMessage OversizedBatch(int bytes)
     {

@@ -156,6 +156,30 @@ public sealed class RealProcessTests
     }
 
     [Test]
+    public async Task Headers_over_the_limit_are_refused_with_431_and_the_service_lives_on()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+        request.Headers.Add("X-Padding", new string('a', 40_000)); // Kestrel's MaxRequestHeadersTotalSize: 32 KB
+        using var response = await _client.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.RequestHeaderFieldsTooLarge);
+
+        using var next = await _client.GetAsync("/health/live");
+        next.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task A_configured_header_limit_is_enforced()
+    {
+        await using var service = await ServiceProcess.StartAsync("Production", "--Kestrel:Limits:MaxRequestHeadersTotalSize=2048");
+        using var client = service.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+        request.Headers.Add("X-Padding", new string('a', 3_000));
+        using var response = await client.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.RequestHeaderFieldsTooLarge);
+        (await client.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task Sigterm_under_load_lets_in_flight_requests_finish_and_exits_0_within_5_seconds()
     {
         await using var service = await ServiceProcess.StartAsync();

@@ -5,10 +5,13 @@ public sealed class ApiOptions
 {
     public const string SectionName = "TradeStat";
 
+    /// <summary>The request-timeout policy of uploads (<c>POST /add_batch/</c>).</summary>
+    public const string UploadTimeoutPolicy = "upload";
+
     /// <summary>JSON nesting allowed in a request body (a valid add_batch body needs 2); deeper is a 400.</summary>
     public int MaxJsonDepth { get; set; } = 16;
 
-    /// <summary>Longest a request may take, body upload included, before it is answered 408 (0 turns it off).</summary>
+    /// <summary>Longest an add_batch may take, body upload included, before it is answered 408 (0 turns it off).</summary>
     public double RequestTimeoutSeconds { get; set; } = 30;
 
     /// <summary>Time that in-flight requests get to finish after SIGTERM or Ctrl-C before the host stops.</summary>

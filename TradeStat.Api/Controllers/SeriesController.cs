@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Mvc;
 using TradeStat.Api.Contracts;
 using TradeStat.Api.Diagnostics;
@@ -19,11 +20,13 @@ public sealed class SeriesController(
     /// <summary>Appends up to 10,000 prices (oldest first) to a symbol, atomically.</summary>
     /// <response code="200">The batch was added.</response>
     /// <response code="400">The body or a value is invalid; nothing was added.</response>
+    /// <response code="408">The body did not arrive within TradeStat:RequestTimeoutSeconds; nothing was added.</response>
     /// <response code="409">The symbol is new and the symbol limit is reached.</response>
     /// <response code="413">The body is larger than the configured limit.</response>
     /// <response code="415">The body is not <c>application/json</c>.</response>
     [HttpPost("add_batch")]
     [Consumes("application/json")]
+    [RequestTimeout(ApiOptions.UploadTimeoutPolicy)]
     [ProducesResponseType<AddBatchResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]

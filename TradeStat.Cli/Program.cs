@@ -1,0 +1,3 @@
+using TradeStat.Cli;
+
+return CommandLine.Run(args, Console.Out, Console.Error);

@@ -1,3 +1,7 @@
-using TradeStat.Cli;
+namespace TradeStat.Cli;
 
-return CommandLine.Run(args, Console.Out, Console.Error);
+/// <summary>Process entry; see <see cref="CommandLine"/>.</summary>
+internal static class Program
+{
+    private static int Main(string[] args) => CommandLine.Run(args, Console.Out, Console.Error);
+}

@@ -47,11 +47,13 @@ internal static unsafe class TradeLineParser
             }
             else
             {
-                id = ParseGeneralSymbol(ref p, symbols);
+                id = ParseGeneralSymbol(p, symbols, out var symbolLength);
                 if (id < 0)
                 {
                     goto Invalid;
                 }
+
+                p += symbolLength + 1;
             }
 
             // 1 ≤ quantity, price ≤ long.MaxValue: one unsigned compare each.
@@ -185,11 +187,11 @@ internal static unsafe class TradeLineParser
             _ => 10_000_000UL,
         };
 
-    // Any other symbol: up to the comma, 1..32 bytes, no control characters. -1 when invalid.
+    // Any other symbol (p is not passed by ref: that would keep the hot loop's pointer in memory): up to the comma, 1..32 bytes, no control characters. -1 when invalid.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int ParseGeneralSymbol(ref byte* p, SymbolTable symbols)
+    private static int ParseGeneralSymbol(byte* p, SymbolTable symbols, out int length)
     {
-        var length = 0;
+        length = 0;
         while (length <= SymbolTable.MaxLength)
         {
             var b = p[length];
@@ -211,8 +213,6 @@ internal static unsafe class TradeLineParser
             return -1;
         }
 
-        var id = symbols.GetOrAdd(new ReadOnlySpan<byte>(p, length));
-        p += length + 1;
-        return id;
+        return symbols.GetOrAdd(new ReadOnlySpan<byte>(p, length));
     }
 }

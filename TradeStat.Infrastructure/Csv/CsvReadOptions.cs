@@ -4,7 +4,7 @@ namespace TradeStat.Infrastructure.Csv;
 public sealed record CsvReadOptions
 {
     /// <summary>Default bytes per chunk: big enough to amortise the per-chunk merge, small enough for constant memory.</summary>
-    public const int DefaultChunkSize = 4 << 20;
+    public const int DefaultChunkSize = 2 << 20;
 
     /// <summary>Longest line kept whole at a chunk edge; longer lines are invalid anyway (a valid line is under 100 bytes).</summary>
     public const int DefaultMaxLineLength = 4096;

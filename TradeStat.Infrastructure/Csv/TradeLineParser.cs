@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TradeStat.Domain.Trades;
 
 namespace TradeStat.Infrastructure.Csv;
@@ -39,10 +40,10 @@ internal static unsafe class TradeLineParser
             p++;
             int id;
             var word = Unsafe.ReadUnaligned<uint>(p);
-            uint b0 = word & 0xFF, b1 = (word >> 8) & 0xFF, b2 = (word >> 16) & 0xFF;
-            if ((word >> 24) == ',' && SymbolTable.IsDirect(b0, b1, b2))
+            uint d0 = SymbolTable.DirectDigit(word), d1 = SymbolTable.DirectDigit(word >> 8), d2 = SymbolTable.DirectDigit(word >> 16);
+            if ((word >> 24) == ',' && ((d0 | d1 | d2) & 0x80) == 0)
             {
-                id = symbols.GetOrAddDirect(SymbolTable.DirectIndex(b0, b1, b2));
+                id = symbols.GetOrAddDirect(SymbolTable.DirectIndexOfDigits(d0, d1, d2));
                 p += 4;
             }
             else
@@ -174,18 +175,12 @@ internal static unsafe class TradeLineParser
         return (x * 10_000 + (x >> 32)) & 0xFFFFFFFFUL;
     }
 
+    // 10^exponent for exponent 0..7 (the tail of a number after whole eight-digit words).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong PowerOfTen(int exponent) =>
-        exponent switch
-        {
-            1 => 10UL,
-            2 => 100UL,
-            3 => 1_000UL,
-            4 => 10_000UL,
-            5 => 100_000UL,
-            6 => 1_000_000UL,
-            _ => 10_000_000UL,
-        };
+        Unsafe.Add(ref MemoryMarshal.GetReference(PowersOfTen), exponent & 7);
+
+    private static ReadOnlySpan<ulong> PowersOfTen => [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
     // Any other symbol (p is not passed by ref: that would keep the hot loop's pointer in memory): up to the comma, 1..32 bytes, no control characters. -1 when invalid.
     [MethodImpl(MethodImplOptions.NoInlining)]

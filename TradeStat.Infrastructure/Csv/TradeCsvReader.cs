@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using TradeStat.Domain.Trades;
 
@@ -46,15 +49,37 @@ public sealed class TradeCsvReader<TMetrics>
     }
 
     /// <summary>One chunk in flight: its bytes, the region of whole lines to parse and what parsing produced.</summary>
-    private sealed class Work(int bufferSize)
+    private sealed unsafe class Work(int bufferSize)
     {
-        public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(bufferSize, pinned: true);
+        private byte[]? _buffer;
+
+        /// <summary>Pinned, allocated on first use (mapped file chunks never need it).</summary>
+        public byte[] Buffer => _buffer ??= GC.AllocateUninitializedArray<byte>(bufferSize, pinned: true);
+
+        /// <summary>Where <see cref="Start"/> and <see cref="End"/> point: <see cref="Buffer"/> or a mapped view.</summary>
+        public byte* Data;
+
+        /// <summary>The mapped view of a file chunk, kept until the chunk is merged (a re-parse may need it).</summary>
+        public MemoryMappedViewAccessor? View;
+
         public readonly CsvChunk<TMetrics> Chunk = new();
         public long Index;
         public int Start;
         public int End;
         public bool TooLongTail; // the region is followed by (the start of) a line longer than MaxLineLength
         public long Bytes;
+
+        public byte* BufferPointer() => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Buffer));
+
+        public void ReleaseView()
+        {
+            if (View is not null)
+            {
+                View.SafeMemoryMappedViewHandle.ReleasePointer();
+                View.Dispose();
+                View = null;
+            }
+        }
     }
 
     private sealed class Run
@@ -86,6 +111,12 @@ public sealed class TradeCsvReader<TMetrics>
 
         public void ReadFile(SafeFileHandle handle, long length)
         {
+            // Chunks are read through short-lived mapped views (no copy out of the page cache; only the views in
+            // flight are resident); the chunks at the very end of the file, where the parser's look-ahead would
+            // pass the end of the mapping, are copied into a buffer instead.
+            using var mapped = length > 0
+                ? MemoryMappedFile.CreateFromFile(handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true)
+                : null;
             var chunkSize = (long)_options.ChunkSize;
             var chunks = (length + chunkSize - 1) / chunkSize;
             long next = 0;
@@ -102,7 +133,7 @@ public sealed class TradeCsvReader<TMetrics>
                     }
 
                     var work = Rent(index);
-                    ReadFileChunk(handle, length, work);
+                    ReadFileChunk(handle, mapped, length, work);
                     Parse(work);
                     Complete(work);
                 }
@@ -211,25 +242,39 @@ public sealed class TradeCsvReader<TMetrics>
 
         // Chunk i owns the lines that start in [i·size, (i+1)·size); it reads one byte before (to see whether a
         // line starts there) and up to MaxLineLength after (to finish its last line).
-        private void ReadFileChunk(SafeFileHandle handle, long length, Work work)
+        private unsafe void ReadFileChunk(SafeFileHandle handle, MemoryMappedFile? mapped, long length, Work work)
         {
             var begin = work.Index * _options.ChunkSize;
             var end = Math.Min(begin + _options.ChunkSize, length);
             var readFrom = begin == 0 ? 0 : begin - 1;
             var readTo = Math.Min(length, end + _options.MaxLineLength);
             var count = (int)(readTo - readFrom);
-            var buffer = work.Buffer;
-            var filled = 0;
-            while (filled < count)
+            Span<byte> buffer;
+            if (mapped is not null && readTo + TradeLineParser.Padding <= length)
             {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(filled, count - filled), readFrom + filled);
-                if (read == 0)
+                var view = mapped.CreateViewAccessor(readFrom, readTo + TradeLineParser.Padding - readFrom, MemoryMappedFileAccess.Read);
+                byte* pointer = null;
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+                work.View = view;
+                work.Data = pointer + view.PointerOffset;
+                buffer = new Span<byte>(work.Data, count);
+            }
+            else
+            {
+                buffer = work.Buffer;
+                work.Data = work.BufferPointer();
+                var filled = 0;
+                while (filled < count)
                 {
-                    count = filled; // the file shrank while we read it
-                    break;
-                }
+                    var read = RandomAccess.Read(handle, buffer.Slice(filled, count - filled), readFrom + filled);
+                    if (read == 0)
+                    {
+                        count = filled; // the file shrank while we read it
+                        break;
+                    }
 
-                filled += read;
+                    filled += read;
+                }
             }
 
             work.Bytes = end - begin;
@@ -237,7 +282,7 @@ public sealed class TradeCsvReader<TMetrics>
             var start = 0;
             if (begin != 0)
             {
-                var newline = buffer.AsSpan(0, ownEnd).IndexOf((byte)'\n');
+                var newline = buffer[..ownEnd].IndexOf((byte)'\n');
                 if (newline < 0 || newline + 1 >= ownEnd)
                 {
                     return; // no line starts in this chunk
@@ -247,19 +292,19 @@ public sealed class TradeCsvReader<TMetrics>
             }
 
             work.Start = start;
-            var terminator = buffer.AsSpan(ownEnd - 1, count - (ownEnd - 1)).IndexOf((byte)'\n');
+            var terminator = buffer.Slice(ownEnd - 1, count - (ownEnd - 1)).IndexOf((byte)'\n');
             if (terminator >= 0)
             {
                 work.End = ownEnd + terminator;
             }
             else if (readFrom + count == length)
             {
-                buffer[count] = (byte)'\n'; // the last line of the file has no line feed
+                work.Buffer[count] = (byte)'\n'; // the last line of the file has no line feed (never a mapped chunk)
                 work.End = count + 1;
             }
             else
             {
-                work.End = buffer.AsSpan(start, ownEnd - start).LastIndexOf((byte)'\n') + 1 + start;
+                work.End = buffer[start..ownEnd].LastIndexOf((byte)'\n') + 1 + start;
                 work.TooLongTail = true;
             }
         }
@@ -283,6 +328,10 @@ public sealed class TradeCsvReader<TMetrics>
 
                 var work = Rent(index);
                 var buffer = work.Buffer;
+                unsafe
+                {
+                    work.Data = work.BufferPointer();
+                }
                 carry.AsSpan(0, carried).CopyTo(buffer);
                 var filled = carried;
                 carried = 0;
@@ -353,9 +402,9 @@ public sealed class TradeCsvReader<TMetrics>
         private unsafe void Parse(Work work)
         {
             var chunk = work.Chunk;
-            fixed (byte* buffer = work.Buffer)
+            if (work.End > work.Start)
             {
-                TradeLineParser.Parse(buffer + work.Start, buffer + work.End, chunk, _symbols, _options.SkipInvalid);
+                TradeLineParser.Parse(work.Data + work.Start, work.Data + work.End, chunk, _symbols, _options.SkipInvalid);
             }
 
             if (work.TooLongTail && !chunk.Stopped)
@@ -378,6 +427,7 @@ public sealed class TradeCsvReader<TMetrics>
                         Merge(next);
                     }
 
+                    next.ReleaseView();
                     _free.Add(next);
                     _nextMerge++;
                     _slots.Release();

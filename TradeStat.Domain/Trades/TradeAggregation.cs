@@ -8,74 +8,75 @@ namespace TradeStat.Domain.Trades;
 /// indexed by <see cref="SymbolTable"/> id.
 /// </summary>
 /// <remarks>
-/// Observe O(1); merge and clear O(symbols touched). Memory: one state per id up to the highest id seen
-/// (~100 bytes for <see cref="SeedMetrics"/>) plus 4 bytes per touched symbol; nothing grows with the trade count.
+/// Observe O(1); merge and clear O(symbols touched). Memory: 4 bytes per id up to the highest id seen (the slot
+/// index) plus one state (~110 bytes for <see cref="SeedMetrics"/>) per symbol this aggregation saw; nothing grows
+/// with the trade count.
 /// </remarks>
 public sealed class TradeAggregation<TMetrics>
     where TMetrics : struct, ITradeMetric<TMetrics>
 {
-    private SymbolState[] _states;
-    private int[] _touched;
-    private int _touchedCount;
+    private int[] _slotOf;          // symbol id → slot + 1 (0: no trade here)
+    private SymbolState[] _states;  // by slot, in the order symbols were first seen
+    private int[] _idOf;            // slot → symbol id
+    private int _count;
 
-    /// <summary>Creates an empty aggregation with room for <paramref name="initialSymbols"/> ids.</summary>
+    /// <summary>Creates an empty aggregation with room for <paramref name="initialSymbols"/> symbols.</summary>
     public TradeAggregation(int initialSymbols = 256)
     {
-        _states = new SymbolState[Math.Max(initialSymbols, 16)];
-        _touched = new int[Math.Max(initialSymbols, 16)];
+        var size = Math.Max(initialSymbols, 16);
+        _slotOf = new int[size];
+        _states = new SymbolState[size];
+        _idOf = new int[size];
     }
 
     /// <summary>Number of symbols with at least one trade.</summary>
-    public int SymbolCount => _touchedCount;
+    public int SymbolCount => _count;
+
+    /// <summary>The ids of the symbols with trades, in the order they were first seen.</summary>
+    public ReadOnlySpan<int> Symbols => _idOf.AsSpan(0, _count);
 
     /// <summary>Adds a trade of symbol <paramref name="id"/>; trades of one symbol arrive in time order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Observe(int id, in Trade trade)
     {
-        if ((uint)id >= (uint)_states.Length)
+        var slotOf = _slotOf;
+        if ((uint)id < (uint)slotOf.Length)
         {
-            Grow(id);
+            var slot = slotOf[id] - 1;
+            if (slot >= 0)
+            {
+                _states[slot].Metrics.Observe(trade);
+                _states[slot].Trades++;
+                return;
+            }
         }
 
-        ref var state = ref _states[id];
-        if (state.Trades++ == 0)
-        {
-            state.Metrics.Start(trade);
-            Touch(id);
-        }
-        else
-        {
-            state.Metrics.Observe(trade);
-        }
+        Add(id, trade);
     }
 
     /// <summary>Number of trades of symbol <paramref name="id"/>.</summary>
-    public long TradesOf(int id) => (uint)id < (uint)_states.Length ? _states[id].Trades : 0;
+    public long TradesOf(int id) => SlotOf(id) is var slot and >= 0 ? _states[slot].Trades : 0;
 
     /// <summary>The metric state of symbol <paramref name="id"/> (default when it has no trade).</summary>
-    public TMetrics MetricsOf(int id) => (uint)id < (uint)_states.Length ? _states[id].Metrics : default;
+    public TMetrics MetricsOf(int id) => SlotOf(id) is var slot and >= 0 ? _states[slot].Metrics : default;
 
     /// <summary>Absorbs <paramref name="later"/>, whose trades all come after this aggregation's.</summary>
     public void MergeFrom(TradeAggregation<TMetrics> later)
     {
         ArgumentNullException.ThrowIfNull(later);
-        for (var i = 0; i < later._touchedCount; i++)
+        for (var i = 0; i < later._count; i++)
         {
-            var id = later._touched[i];
-            ref readonly var source = ref later._states[id];
-            if ((uint)id >= (uint)_states.Length)
+            var id = later._idOf[i];
+            ref readonly var source = ref later._states[i];
+            var slot = SlotOf(id);
+            if (slot < 0)
             {
-                Grow(id);
-            }
-
-            ref var target = ref _states[id];
-            if (target.Trades == 0)
-            {
-                target = source;
-                Touch(id);
+                slot = NewSlot(id);
+                _states[slot] = source;
             }
             else
             {
+                ref var target = ref _states[slot];
                 target.Trades += source.Trades;
                 target.Metrics.Merge(source.Metrics);
             }
@@ -85,48 +86,64 @@ public sealed class TradeAggregation<TMetrics>
     /// <summary>Forgets every trade, keeping the allocated room.</summary>
     public void Clear()
     {
-        for (var i = 0; i < _touchedCount; i++)
+        for (var i = 0; i < _count; i++)
         {
-            _states[_touched[i]] = default;
+            _slotOf[_idOf[i]] = 0;
+            _states[i] = default;
         }
 
-        _touchedCount = 0;
+        _count = 0;
     }
 
     /// <summary>Writes one row per symbol, sorted by symbol bytes (ordinal): <c>symbol,columns…\n</c>.</summary>
     public void WriteCsv(SymbolTable symbols, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(symbols);
-        var ids = _touched.AsSpan(0, _touchedCount).ToArray();
-        Array.Sort(ids, (a, b) => symbols.Name(a).SequenceCompareTo(symbols.Name(b)));
-        var row = new CsvRowWriter(output);
-        foreach (var id in ids)
+        var slots = new int[_count];
+        for (var i = 0; i < slots.Length; i++)
         {
-            row.BeginRow(symbols.Name(id));
-            _states[id].Metrics.WriteColumns(row);
+            slots[i] = i;
+        }
+
+        Array.Sort(slots, (a, b) => symbols.Name(_idOf[a]).SequenceCompareTo(symbols.Name(_idOf[b])));
+        var row = new CsvRowWriter(output);
+        foreach (var slot in slots)
+        {
+            row.BeginRow(symbols.Name(_idOf[slot]));
+            _states[slot].Metrics.WriteColumns(row);
             row.EndRow();
         }
     }
 
-    /// <summary>The ids of the symbols with trades, in the order they were first seen.</summary>
-    public ReadOnlySpan<int> Symbols => _touched.AsSpan(0, _touchedCount);
+    private int SlotOf(int id) => (uint)id < (uint)_slotOf.Length ? _slotOf[id] - 1 : -1;
 
+    // The first trade of a symbol in this aggregation.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Grow(int id)
+    private void Add(int id, in Trade trade)
     {
-        var size = Math.Max(_states.Length * 2, id + 1);
-        Array.Resize(ref _states, size);
+        var slot = NewSlot(id);
+        _states[slot].Metrics.Start(trade);
+        _states[slot].Trades = 1;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Touch(int id)
+    private int NewSlot(int id)
     {
-        if (_touchedCount == _touched.Length)
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        if (id >= _slotOf.Length)
         {
-            Array.Resize(ref _touched, _touched.Length * 2);
+            Array.Resize(ref _slotOf, Math.Max(_slotOf.Length * 2, id + 1));
         }
 
-        _touched[_touchedCount++] = id;
+        if (_count == _states.Length)
+        {
+            Array.Resize(ref _states, _count * 2);
+            Array.Resize(ref _idOf, _count * 2);
+        }
+
+        var slot = _count++;
+        _idOf[slot] = id;
+        _slotOf[id] = slot + 1;
+        return slot;
     }
 
     private struct SymbolState

@@ -16,7 +16,7 @@ public sealed class TradeAggregation<TMetrics>
     where TMetrics : struct, ITradeMetric<TMetrics>
 {
     private int[] _slotOf;          // symbol id → slot + 1 (0: no trade here)
-    private SymbolState[] _states;  // by slot, in the order symbols were first seen
+    private TMetrics[] _states;     // by slot, in the order symbols were first seen
     private int[] _idOf;            // slot → symbol id
     private int _count;
 
@@ -25,7 +25,7 @@ public sealed class TradeAggregation<TMetrics>
     {
         var size = Math.Max(initialSymbols, 16);
         _slotOf = new int[size];
-        _states = new SymbolState[size];
+        _states = new TMetrics[size];
         _idOf = new int[size];
     }
 
@@ -45,8 +45,7 @@ public sealed class TradeAggregation<TMetrics>
             var slot = slotOf[id] - 1;
             if (slot >= 0)
             {
-                _states[slot].Metrics.Observe(trade);
-                _states[slot].Trades++;
+                _states[slot].Observe(trade);
                 return;
             }
         }
@@ -54,11 +53,8 @@ public sealed class TradeAggregation<TMetrics>
         Add(id, trade);
     }
 
-    /// <summary>Number of trades of symbol <paramref name="id"/>.</summary>
-    public long TradesOf(int id) => SlotOf(id) is var slot and >= 0 ? _states[slot].Trades : 0;
-
     /// <summary>The metric state of symbol <paramref name="id"/> (default when it has no trade).</summary>
-    public TMetrics MetricsOf(int id) => SlotOf(id) is var slot and >= 0 ? _states[slot].Metrics : default;
+    public TMetrics MetricsOf(int id) => SlotOf(id) is var slot and >= 0 ? _states[slot] : default;
 
     /// <summary>Absorbs <paramref name="later"/>, whose trades all come after this aggregation's.</summary>
     public void MergeFrom(TradeAggregation<TMetrics> later)
@@ -76,9 +72,7 @@ public sealed class TradeAggregation<TMetrics>
             }
             else
             {
-                ref var target = ref _states[slot];
-                target.Trades += source.Trades;
-                target.Metrics.Merge(source.Metrics);
+                _states[slot].Merge(source);
             }
         }
     }
@@ -110,7 +104,7 @@ public sealed class TradeAggregation<TMetrics>
         foreach (var slot in slots)
         {
             row.BeginRow(symbols.Name(_idOf[slot]));
-            _states[slot].Metrics.WriteColumns(row);
+            _states[slot].WriteColumns(row);
             row.EndRow();
         }
     }
@@ -122,8 +116,7 @@ public sealed class TradeAggregation<TMetrics>
     private void Add(int id, in Trade trade)
     {
         var slot = NewSlot(id);
-        _states[slot].Metrics.Start(trade);
-        _states[slot].Trades = 1;
+        _states[slot].Start(trade);
     }
 
     private int NewSlot(int id)
@@ -144,11 +137,5 @@ public sealed class TradeAggregation<TMetrics>
         _idOf[slot] = id;
         _slotOf[id] = slot + 1;
         return slot;
-    }
-
-    private struct SymbolState
-    {
-        public long Trades;
-        public TMetrics Metrics;
     }
 }

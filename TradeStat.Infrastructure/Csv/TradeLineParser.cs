@@ -128,7 +128,8 @@ internal static unsafe class TradeLineParser
             var length = BitOperations.TrailingZeroCount(nonDigits) >> 3;
             p += length;
             // Shift the digits to the top bytes: the zeros below act as leading zeros (length 0 is rejected).
-            value = ParseEight(x << (64 - 8 * length));
+            // Quantities and prices are mostly up to four digits: two multiply steps instead of three.
+            value = length <= 4 ? ParseFour((uint)x << (32 - 8 * length)) : ParseEight(x << (64 - 8 * length));
             return length != 0;
         }
 
@@ -151,7 +152,8 @@ internal static unsafe class TradeLineParser
                 var length = BitOperations.TrailingZeroCount(nonDigits) >> 3;
                 if (length != 0)
                 {
-                    v = v * PowerOfTen(length) + ParseEight(x << (64 - 8 * length));
+                    v = v * PowerOfTen(length)
+                        + (length <= 4 ? ParseFour((uint)x << (32 - 8 * length)) : ParseEight(x << (64 - 8 * length)));
                     p += length;
                     digits += length;
                 }
@@ -164,6 +166,14 @@ internal static unsafe class TradeLineParser
             p += 8;
             digits += 8;
         }
+    }
+
+    // Four digit values (0..9), most significant in the lowest byte, to their number.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint ParseFour(uint x)
+    {
+        x = (x * 10 + (x >> 8)) & 0x00FF00FFu;
+        return (x * 100 + (x >> 16)) & 0xFFFFu;
     }
 
     // Eight digit values (0..9), most significant in the lowest byte, to their number.

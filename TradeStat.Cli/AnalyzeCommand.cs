@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
+using TradeStat.Domain.Trades;
+using TradeStat.Infrastructure.Csv;
+
+namespace TradeStat.Cli;
+
+/// <summary>Reads trades from a file or stdin, writes the per-symbol statistics atomically.</summary>
+internal static class AnalyzeCommand
+{
+    public static int Run(Options options, TextWriter stderr)
+    {
+        var readOptions = new CsvReadOptions
+        {
+            SkipInvalid = options.SkipInvalid,
+            Threads = options.Threads,
+            ChunkSize = options.ChunkSize,
+        };
+        var reader = new TradeCsvReader<SeedMetrics>(readOptions);
+        var progress = new CsvProgress();
+        var stopwatch = Stopwatch.StartNew();
+        CsvAnalysis<SeedMetrics> analysis;
+        try
+        {
+            using var line = Console.IsErrorRedirected ? null : new ProgressLine(progress, stderr, stopwatch);
+            if (options.Input == "-")
+            {
+                PipeBuffer.TryEnlarge(0, 1 << 20);
+                using var stdin = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 0);
+                analysis = reader.ReadStream(stdin, progress);
+            }
+            else
+            {
+                analysis = reader.ReadFile(options.Input, progress);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: cannot read {Describe(options.Input)}: {e.Message}");
+            DeleteStale(options.Output, stderr);
+            return ExitCodes.IoError;
+        }
+
+        if (analysis.Error is { } error)
+        {
+            stderr.WriteLine($"error: {Describe(options.Input)} {error}");
+            stderr.WriteLine("Nothing was written. Use --skip-invalid to skip invalid lines instead.");
+            DeleteStale(options.Output, stderr);
+            return ExitCodes.InvalidInput;
+        }
+
+        var output = new ArrayBufferWriter<byte>(Math.Max(256, analysis.Trades.SymbolCount * 64));
+        analysis.WriteCsv(output);
+        try
+        {
+            if (options.Output == "-")
+            {
+                using var stdout = Console.OpenStandardOutput();
+                stdout.Write(output.WrittenSpan);
+            }
+            else
+            {
+                AtomicFile.Write(options.Output, output.WrittenSpan);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: cannot write {options.Output}: {e.Message}");
+            return ExitCodes.IoError;
+        }
+
+        if (analysis.InvalidLines > 0)
+        {
+            stderr.WriteLine($"skipped {analysis.InvalidLines} invalid line(s) of {analysis.Lines}; first: {analysis.FirstInvalid}");
+        }
+
+        if (!Console.IsErrorRedirected)
+        {
+            var seconds = Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9);
+            stderr.WriteLine(
+                $"{analysis.Lines:N0} lines, {analysis.Trades.SymbolCount:N0} symbols, {analysis.Bytes / 1e6:N1} MB in {seconds:N2} s ({analysis.Bytes / 1e9 / seconds:N2} GB/s) -> {options.Output}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static string Describe(string input) => input == "-" ? "stdin" : input;
+
+    private static void DeleteStale(string output, TextWriter stderr)
+    {
+        if (output == "-" || !File.Exists(output))
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(output);
+            stderr.WriteLine($"Removed the earlier {output} so that no stale result is left.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"warning: could not remove the earlier {output}: {e.Message}");
+        }
+    }
+
+    /// <summary>The analyze command's arguments.</summary>
+    internal sealed record Options(string Input, string Output, bool SkipInvalid, int Threads, int ChunkSize)
+    {
+        public static Options Parse(string[] args)
+        {
+            var positional = new List<string>();
+            var skipInvalid = false;
+            var threads = Environment.ProcessorCount;
+            var chunkSize = CsvReadOptions.DefaultChunkSize;
+            for (var i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--skip-invalid":
+                        skipInvalid = true;
+                        break;
+                    case "--threads":
+                        threads = (int)CommandLine.ParseCount("--threads", i + 1 < args.Length ? args[++i] : null, 1, 256);
+                        break;
+                    case "--chunk-size": // undocumented: for experiments and tests
+                        chunkSize = (int)CommandLine.ParseCount("--chunk-size", i + 1 < args.Length ? args[++i] : null, 1, 1 << 28);
+                        break;
+                    case "-" or "--":
+                        positional.Add(args[i]);
+                        break;
+                    default:
+                        if (args[i].StartsWith('-'))
+                        {
+                            throw new UsageException($"unknown option '{args[i]}'");
+                        }
+
+                        positional.Add(args[i]);
+                        break;
+                }
+            }
+
+            positional.Remove("--");
+            if (positional.Count > 2)
+            {
+                throw new UsageException($"expected at most INPUT and OUTPUT, got {positional.Count} arguments");
+            }
+
+            var input = positional.Count > 0 ? positional[0] : "input.csv";
+            var output = positional.Count > 1 ? positional[1] : "output.csv";
+            return new Options(input, output, skipInvalid, threads, chunkSize);
+        }
+    }
+}

@@ -97,7 +97,8 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
                 if (t.ValueKind == JsonValueKind.Object
                     && t.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var tradeId)
                     && t.TryGetProperty("price", out var price) && price.ValueKind == JsonValueKind.String
-                    && ScaledPrice.TryParse(System.Text.Encoding.UTF8.GetBytes(price.GetString()!), out var units) == ScaledPrice.ParseError.None)
+                    && ExchangeInfoReader.TryGetString(price, out var text)
+                    && ScaledPrice.TryParse(System.Text.Encoding.UTF8.GetBytes(text), out var units) == ScaledPrice.ParseError.None)
                 {
                     trades.Add((tradeId, units));
                 }

@@ -26,8 +26,16 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
 
         long recovered = 0;
         var next = fromId;
-        while (next < toIdExclusive)
+        while (true)
         {
+            // During a rotation overlap (or a reconnect) another connection may be delivering these very trades: start
+            // from the first id still missing, and spend no request weight on what has arrived meanwhile.
+            next = Math.Max(next, market.LastTradeId + 1);
+            if (next >= toIdExclusive)
+            {
+                break;
+            }
+
             if (!TryTakeRequest())
             {
                 logger.LogWarning("{Symbol}: back-fill request budget exhausted; {Left} trades from id {From} not recovered", market.Symbol, toIdExclusive - next, next);

@@ -47,18 +47,28 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
             byte[] body;
             try
             {
-                using var response = await http.GetAsync(uri, cancellationToken);
+                // The back-fill runs on the connection's receive loop, which must get back to reading (and answering
+                // pings) well within Binance's one-minute pong deadline: each request is bounded by RequestTimeout, not
+                // by HttpClient's 100 s, and a timeout loses this gap's rest rather than the whole connection.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(options.RequestTimeout);
+                using var response = await http.GetAsync(uri, timeout.Token);
                 if (!response.IsSuccessStatusCode)
                 {
                     logger.LogWarning("{Symbol}: historicalTrades answered {Status}; gap from id {From} not recovered", market.Symbol, (int)response.StatusCode, next);
                     break;
                 }
 
-                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             }
             catch (HttpRequestException e)
             {
                 logger.LogWarning(e, "{Symbol}: historicalTrades failed; gap from id {From} not recovered", market.Symbol, next);
+                break;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("{Symbol}: historicalTrades gave no answer within {Timeout}; gap from id {From} not recovered", market.Symbol, options.RequestTimeout, next);
                 break;
             }
 

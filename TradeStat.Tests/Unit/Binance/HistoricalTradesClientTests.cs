@@ -44,6 +44,25 @@ public sealed class HistoricalTradesClientTests
         market.LastTradeId.Should().Be(104);
     }
 
+    [Test]
+    public async Task A_stalled_answer_gives_up_after_RequestTimeout_instead_of_failing_the_connection()
+    {
+        // HttpClient's own timeout (here 5 s, 100 s by default) surfaces as TaskCanceledException, which ends the whole
+        // receive loop; RequestTimeout bounds the request and the gap is simply not recovered.
+        var book = new MarketBook(new MarketOptions());
+        book.Replace(["BTCUSDT"]);
+        var options = new BinanceOptions { RestBaseUrl = new Uri("http://127.0.0.1:1"), RequestTimeout = TimeSpan.FromMilliseconds(100) };
+        var ingestor = new TradeIngestor(book, new FeedMetrics(), NullLogger<TradeIngestor>.Instance, options, TimeProvider.System);
+        using var http = new HttpClient(new StalledHandler()) { Timeout = TimeSpan.FromSeconds(5) };
+        var client = new HistoricalTradesClient(http, options, ingestor, TimeProvider.System, NullLogger<HistoricalTradesClient>.Instance);
+        var market = book.Universe.Find("BTCUSDT"u8)!;
+        market.Apply(100, 1);
+
+        var recovered = await client.FillAsync(market, 101, 105, CancellationToken.None);
+
+        recovered.Should().Be(0);
+    }
+
     private static (HistoricalTradesClient, CountingHandler, SymbolMarket, TradeIngestor) Create()
     {
         var book = new MarketBook(new MarketOptions());
@@ -54,6 +73,16 @@ public sealed class HistoricalTradesClientTests
         var client = new HistoricalTradesClient(new HttpClient(handler), options, ingestor, TimeProvider.System,
             NullLogger<HistoricalTradesClient>.Instance);
         return (client, handler, book.Universe.Find("BTCUSDT"u8)!, ingestor);
+    }
+
+    /// <summary>Never answers (until the request is cancelled).</summary>
+    private sealed class StalledHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
     }
 
     /// <summary>Answers historicalTrades from ids fromId.. (limit of them) at price 1, counting requests.</summary>

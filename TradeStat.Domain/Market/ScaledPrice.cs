@@ -66,6 +66,13 @@ public static class ScaledPrice
             intDigits++;
         }
 
+        // The integer part times 10^8 must fit: checked here, before scaling, so the ulong can never wrap
+        // (12 integer digits × 10^8 would exceed 2^64 and come back as a small, wrong price).
+        if (value > (ulong)(MaxUnits / UnitsPerOne))
+        {
+            return ParseError.Overflow;
+        }
+
         var fracDigits = 0;
         if (i < utf8.Length)
         {

@@ -44,11 +44,12 @@ public sealed class StreamingMedian
     public bool IsExact => SignificantDigits >= 19;
 
     /// <summary>
-    /// Bound on |reported − true| / true median: 0 while exact, else 0.5·10^(1−s). Rounding to s significant digits is
-    /// monotone, so the k-th smallest rounded price is the rounded k-th smallest price; each moves by at most this
-    /// relative amount, and so does the mean of two of them.
+    /// Bound on |reported − true| / true median: 0 while exact, else Σ 0.5·10^(1−sᵢ) over the merges so far
+    /// (s₁ &gt; s₂ &gt; … the digits kept by each; below (5/9)·10^(1−s) for the last s). A price kept through several merges
+    /// is rounded once per merge (10045 → 10050 → 10100), so each rounding's error adds up; every price then lies
+    /// within this relative distance of its true value, hence so does every order statistic and the mean of two.
     /// </summary>
-    public double MaxRelativeError => IsExact ? 0 : 0.5 * Math.Pow(10, 1 - SignificantDigits);
+    public double MaxRelativeError { get; private set; }
 
     /// <summary>Lower middle + upper middle price, in units (twice the median); 0 when empty. O(1).</summary>
     public long MedianHalfUnits { get; private set; }
@@ -64,7 +65,9 @@ public sealed class StreamingMedian
         var node = Find(price);
         if (node == Nil)
         {
-            if (_size >= _maxDistinct)
+            // At one significant digit at most 9 levels per decade remain (≤ 172 in all): merging further would round
+            // to zero digits, so the budget is allowed to be exceeded by that bounded amount instead.
+            if (_size >= _maxDistinct && SignificantDigits > 1)
             {
                 Compress();
                 price = Round(price, SignificantDigits);
@@ -264,6 +267,12 @@ public sealed class StreamingMedian
         var keys = new List<(long Key, long Count)>(_size);
         InOrder(_root, keys);
         var digits = Math.Min(SignificantDigits, DigitCount(keys[^1].Key));
+        if (digits <= 1)
+        {
+            // Every key already has one significant digit (at most 10 levels below 10): nothing left to merge.
+            return;
+        }
+
         List<(long Key, long Count)> merged;
         do
         {
@@ -285,6 +294,7 @@ public sealed class StreamingMedian
         while (merged.Count > _maxDistinct / 2 && digits > 1);
 
         SignificantDigits = digits;
+        MaxRelativeError += 0.5 * Math.Pow(10, 1 - digits);
         _size = 0;
         _root = Build(merged, 0, merged.Count - 1);
 

@@ -169,9 +169,16 @@ internal sealed class BinanceFeedService(
                 }
 
                 await _attempts.WaitAsync(token);
-                var plan = ConnectionPlanner.PlanConnection(streams, _options);
-                var connection = new StreamConnection(slot.Index, plan, _options, ingestor, backfill, time, logger);
-                slot.Attach(connection);
+
+                // Planned from the slot's streams and attached in one step: a refresh that adds streams in between
+                // (the attempt limiter can wait minutes) would otherwise SUBSCRIBE them only on the connections already
+                // attached, and this one would never carry them until its next reconnect.
+                var connection = slot.AttachNew(s => new StreamConnection(slot.Index, ConnectionPlanner.PlanConnection(s, _options), _options, ingestor, backfill, time, logger));
+                if (connection is null)
+                {
+                    continue;
+                }
+
                 var run = connection.RunAsync(token);
                 await Task.WhenAny(run, connection.Subscribed);
                 if (!connection.Subscribed.IsCompletedSuccessfully)
@@ -262,11 +269,19 @@ internal sealed class BinanceFeedService(
             }
         }
 
-        public void Attach(StreamConnection c)
+        /// <summary>Creates a connection for the current streams and attaches it atomically; null when there are none.</summary>
+        public StreamConnection? AttachNew(Func<IReadOnlyList<string>, StreamConnection> create)
         {
             lock (_live)
             {
+                if (_streams.Count == 0)
+                {
+                    return null;
+                }
+
+                var c = create([.. _streams]);
                 _live.Add(c);
+                return c;
             }
         }
 

@@ -70,6 +70,13 @@ public sealed class BinanceOptions
     [Range(1, 200)]
     public int MaxBackfillRequestsPerMinute { get; set; } = 60;
 
+    /// <summary>
+    /// Largest WebSocket message read (a trade is ~250 bytes, LIST_SUBSCRIPTIONS of 1024 streams ~25 KB); a longer one is
+    /// read through, discarded and counted as malformed, so no frame can make the receive buffer grow without bound.
+    /// </summary>
+    [Range(4096, 64 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
     /// <summary>At most one log line per this interval for malformed messages (the count is always kept).</summary>
     public TimeSpan MalformedLogInterval { get; set; } = TimeSpan.FromSeconds(10);
 

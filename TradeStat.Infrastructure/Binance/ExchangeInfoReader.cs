@@ -26,7 +26,7 @@ internal static class ExchangeInfoReader
             if (entry.ValueKind == JsonValueKind.Object
                 && entry.TryGetProperty("symbol", out var symbol)
                 && symbol.ValueKind == JsonValueKind.String
-                && symbol.GetString() is { Length: > 0 } name
+                && TryGetString(symbol, out var name) && name.Length > 0
                 && System.Text.Encoding.UTF8.GetByteCount(name) <= TradeMessageParser.MaxSymbolBytes)
             {
                 result.Add(name);
@@ -46,6 +46,24 @@ internal static class ExchangeInfoReader
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The string value, or false when it cannot be transcoded (a lone surrogate escape such as <c>"\ud800"</c> is valid
+    /// JSON, yet <see cref="JsonElement.GetString"/> throws <see cref="InvalidOperationException"/> on it).
+    /// </summary>
+    internal static bool TryGetString(JsonElement element, out string value)
+    {
+        try
+        {
+            value = element.GetString() ?? string.Empty;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = string.Empty;
+            return false;
+        }
     }
 }
 

@@ -26,8 +26,16 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
 
         long recovered = 0;
         var next = fromId;
-        while (next < toIdExclusive)
+        while (true)
         {
+            // During a rotation overlap (or a reconnect) another connection may be delivering these very trades: start
+            // from the first id still missing, and spend no request weight on what has arrived meanwhile.
+            next = Math.Max(next, market.LastTradeId + 1);
+            if (next >= toIdExclusive)
+            {
+                break;
+            }
+
             if (!TryTakeRequest())
             {
                 logger.LogWarning("{Symbol}: back-fill request budget exhausted; {Left} trades from id {From} not recovered", market.Symbol, toIdExclusive - next, next);
@@ -39,18 +47,28 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
             byte[] body;
             try
             {
-                using var response = await http.GetAsync(uri, cancellationToken);
+                // The back-fill runs on the connection's receive loop, which must get back to reading (and answering
+                // pings) well within Binance's one-minute pong deadline: each request is bounded by RequestTimeout, not
+                // by HttpClient's 100 s, and a timeout loses this gap's rest rather than the whole connection.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(options.RequestTimeout);
+                using var response = await http.GetAsync(uri, timeout.Token);
                 if (!response.IsSuccessStatusCode)
                 {
                     logger.LogWarning("{Symbol}: historicalTrades answered {Status}; gap from id {From} not recovered", market.Symbol, (int)response.StatusCode, next);
                     break;
                 }
 
-                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             }
             catch (HttpRequestException e)
             {
                 logger.LogWarning(e, "{Symbol}: historicalTrades failed; gap from id {From} not recovered", market.Symbol, next);
+                break;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("{Symbol}: historicalTrades gave no answer within {Timeout}; gap from id {From} not recovered", market.Symbol, options.RequestTimeout, next);
                 break;
             }
 
@@ -97,7 +115,8 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
                 if (t.ValueKind == JsonValueKind.Object
                     && t.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var tradeId)
                     && t.TryGetProperty("price", out var price) && price.ValueKind == JsonValueKind.String
-                    && ScaledPrice.TryParse(System.Text.Encoding.UTF8.GetBytes(price.GetString()!), out var units) == ScaledPrice.ParseError.None)
+                    && ExchangeInfoReader.TryGetString(price, out var text)
+                    && ScaledPrice.TryParse(System.Text.Encoding.UTF8.GetBytes(text), out var units) == ScaledPrice.ParseError.None)
                 {
                     trades.Add((tradeId, units));
                 }

@@ -146,21 +146,35 @@ internal sealed class StreamConnection : IAsyncDisposable
 
     private async Task ReceiveLoopAsync(CancellationToken token)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        var max = _options.MaxMessageBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, max));
         var count = 0;
+        long oversized = 0;
         try
         {
             while (true)
             {
-                if (count == buffer.Length)
+                var limit = Math.Min(buffer.Length, max);
+                if (count == limit)
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, count).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
+                    if (limit == max)
+                    {
+                        // Over the cap: read the rest of this message through the same buffer and throw it away, so a
+                        // huge (or endless) frame can never grow memory.
+                        oversized += count;
+                        count = 0;
+                    }
+                    else
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max));
+                        buffer.AsSpan(0, count).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                        limit = Math.Min(buffer.Length, max);
+                    }
                 }
 
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), token);
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count, limit - count), token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     _logger.LogInformation("Connection {Slot}: closed by the server ({Status})", Slot, _socket.CloseStatus);
@@ -175,6 +189,13 @@ internal sealed class StreamConnection : IAsyncDisposable
 
                 var length = count;
                 count = 0;
+                if (oversized > 0)
+                {
+                    _ingestor.RejectOversized(oversized + length, max);
+                    oversized = 0;
+                    continue;
+                }
+
                 var outcome = _ingestor.Process(buffer.AsSpan(0, length), out var gap, out var responseId);
                 switch (outcome)
                 {

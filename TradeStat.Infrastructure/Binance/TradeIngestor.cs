@@ -110,6 +110,10 @@ internal sealed class TradeIngestor(MarketBook book, FeedMetrics metrics, ILogge
         }
     }
 
+    /// <summary>Counts a message discarded for being over <c>Binance:MaxMessageBytes</c> (as malformed; logged rate-limited).</summary>
+    public void RejectOversized(long length, int max) =>
+        ReportMalformed(System.Text.Encoding.ASCII.GetBytes($"<message of {length} bytes discarded: over Binance:MaxMessageBytes = {max}>"));
+
     private void ReportMalformed(ReadOnlySpan<byte> frame)
     {
         var count = metrics.AddMalformed();

@@ -26,6 +26,9 @@ public enum FakeActionKind
 
     /// <summary>Send the serverShutdown event, keep streaming for a grace period, then drop.</summary>
     ServerShutdown,
+
+    /// <summary>Send the last trade again as one message padded with whitespace to <see cref="FakeBinanceExchange.HugeFrameBytes"/>.</summary>
+    HugeFrame,
 }
 
 /// <summary>
@@ -62,6 +65,9 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
 
         _actions = new ConcurrentQueue<FakeAction>(actions);
     }
+
+    /// <summary>Size of the message sent by <see cref="FakeActionKind.HugeFrame"/>.</summary>
+    public int HugeFrameBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>Server ping interval; a client that has not answered within <see cref="PongTimeout"/> is disconnected.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -314,6 +320,13 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
                         if (action.Kind == FakeActionKind.Drop)
                         {
                             return;
+                        }
+
+                        if (action.Kind == FakeActionKind.HugeFrame)
+                        {
+                            // Valid JSON (the same trade, whitespace before its first member): only its size is wrong.
+                            await SendAsync("{" + new string(' ', Math.Max(0, exchange.HugeFrameBytes - line.Length)) + line[1..], token);
+                            continue;
                         }
 
                         await SendAsync("{\"e\":\"serverShutdown\",\"E\":1723161255343}", token);

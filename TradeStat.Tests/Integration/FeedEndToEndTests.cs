@@ -78,6 +78,43 @@ public sealed class FeedEndToEndTests
     }
 
     [Test]
+    public async Task A_message_over_MaxMessageBytes_is_discarded_and_counted_without_dropping_the_connection()
+    {
+        // The huge message is a valid (repeated) trade: buffered whole, it would be parsed (a duplicate); capped, it is
+        // read through and thrown away without ever holding more than MaxMessageBytes.
+        var btc = ReadRecorded(Recordings.BtcUsdt).Take(200).ToArray();
+        await using var exchange = new FakeBinanceExchange(
+            """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), btc, [new FakeAction(FakeActionKind.HugeFrame, 100)])
+        {
+            IgnoreFirstSubscribe = false,
+            MalformedEvery = 0,
+            HugeFrameBytes = 1024 * 1024,
+        };
+        await exchange.StartAsync();
+        await using var service = new TradeStatFactory(
+            ("Binance:Enabled", "true"),
+            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
+            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+            ("Binance:MaxMessageBytes", "131072"),
+            ("TradeStat:RequestLogging", "false"));
+        var metrics = service.Services.GetRequiredService<FeedMetrics>();
+        var book = service.Services.GetRequiredService<MarketBook>();
+        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
+        var publishing = exchange.PublishAsync(step: 10, interval: TimeSpan.FromMilliseconds(5));
+        await WaitUntil(() => exchange.TapeFinished && book.Get("BTCUSDT")!.Value.Count == btc.Length, "every trade counted");
+        await publishing;
+
+        using (Assertions())
+        {
+            exchange.PendingActions.Should().Be(0, "the huge message was sent");
+            metrics.Malformed.Should().Be(1, "the oversized message is counted as malformed");
+            metrics.Duplicates.Should().Be(0, "it was never parsed");
+            metrics.Reconnects.Should().Be(0);
+            exchange.Connections.Should().Be(1, "the connection survives the oversized message");
+        }
+    }
+
+    [Test]
     public async Task Server_pings_are_answered_so_the_connection_survives_the_pong_timeout()
     {
         // Pings every 100 ms, cut off after 500 ms without a pong; the client stays connected for 6 timeouts.

@@ -78,6 +78,22 @@ public sealed class ConnectionPlannerTests
     }
 
     [Test]
+    public void Exchange_info_entries_with_unreadable_text_are_skipped_not_fatal()
+    {
+        // A lone surrogate escape is valid JSON but cannot become a string: GetString throws InvalidOperationException,
+        // which nothing above the reader catches (the feed's start and every refresh would die on it).
+        var json = """{"symbols":[{"symbol":"AAA"},{"symbol":"\ud800X"},{"symbol":"BBB"}]}"""u8;
+        ExchangeInfoReader.ReadSymbols(json, NullLogger.Instance).Should().Equal("AAA", "BBB");
+    }
+
+    [Test]
+    public void Historical_trades_with_unreadable_prices_are_skipped_not_fatal()
+    {
+        var json = """[{"id":1,"price":"\udc00"},{"id":2,"price":"2"}]"""u8.ToArray();
+        HistoricalTradesClient.ReadTrades(json).Should().Equal((2L, 200_000_000L));
+    }
+
+    [Test]
     public void Historical_trades_are_read_in_id_order()
     {
         var json = """[{"id":3,"price":"2.5","qty":"1"},{"id":1,"price":"1.00000000"},{"id":2},{"id":"x","price":"1"}]"""u8.ToArray();

@@ -14,6 +14,9 @@ public sealed class ScaledPriceTests
     [TestCase("1.5", 150_000_000L)]
     [TestCase(".5", 50_000_000L)]
     [TestCase("3.1234567800000", 312_345_678L)]
+    [TestCase("0.00000000", 0L)]
+    [TestCase("46116860184", 4_611_686_018_400_000_000L)]
+    [TestCase("46116860184.27387903", ScaledPrice.MaxUnits)]
     public void Parses_exactly(string text, long units)
     {
         ScaledPrice.TryParse(Encoding.UTF8.GetBytes(text), out var parsed).Should().Be(ScaledPrice.ParseError.None);
@@ -28,6 +31,10 @@ public sealed class ScaledPriceTests
     [TestCase("0.000000001", ScaledPrice.ParseError.TooManyDecimals)]
     [TestCase("46116860184.27387904", ScaledPrice.ParseError.Overflow)]
     [TestCase("99999999999999999999999", ScaledPrice.ParseError.Overflow)]
+    [TestCase("200000000000", ScaledPrice.ParseError.Overflow)]
+    [TestCase("461168601849.00000000", ScaledPrice.ParseError.Overflow)]
+    [TestCase("184467440738", ScaledPrice.ParseError.Overflow)]
+    [TestCase("+1", ScaledPrice.ParseError.Syntax)]
     public void Refuses_what_it_cannot_keep_exactly(string text, ScaledPrice.ParseError error) =>
         ScaledPrice.TryParse(Encoding.UTF8.GetBytes(text), out _).Should().Be(error);
 

@@ -81,11 +81,78 @@ public sealed class StreamingMedianTests
             var exact = (naive[(n - 1) / 2] + naive[n / 2]) / 2.0;
             var reported = median.MedianHalfUnits / 2.0;
             Math.Abs(reported - exact).Should().BeLessThanOrEqualTo((exact * median.MaxRelativeError) + 1, $"after {n} prices");
-            median.Distinct.Should().BeLessThanOrEqualTo(maxDistinct);
+            // 16 levels cannot hold 13 decades at one significant digit; only rounding to zero digits did (500 % off).
+            median.Distinct.Should().BeLessThanOrEqualTo(Math.Max(maxDistinct, (9 * 19) + 1));
+            median.SignificantDigits.Should().BeGreaterThanOrEqualTo(1);
         }
 
         median.IsExact.Should().BeFalse();
         median.MaxRelativeError.Should().BeGreaterThan(0);
+    }
+
+    [Test]
+    public void A_price_merged_twice_stays_within_the_stated_bound()
+    {
+        // 10045 is rounded to 10050 by the first merge (4 digits) and that to 10100 by the second (3 digits): 0.55 %
+        // away from the true median, more than one rounding's 0.5·10^(1−3) = 0.5 %. The bound must cover both roundings.
+        var median = new StreamingMedian(maxDistinct: 20);
+        var all = new List<long>();
+        void Add(long price)
+        {
+            median.Add(price);
+            all.Add(price);
+        }
+
+        for (var i = 0; i < 1_001; i++)
+        {
+            Add(10_045);
+        }
+
+        foreach (var p in Enumerable.Range(10_040, 10).Concat(Enumerable.Range(10_140, 10)).Where(p => p != 10_045))
+        {
+            Add(p);
+        }
+
+        Add(10_000);
+        median.SignificantDigits.Should().Be(4, "the first merge keeps 4 significant digits");
+        for (var p = 10_200; p <= 10_340; p += 10)
+        {
+            Add(p);
+        }
+
+        Add(10_400);
+        median.SignificantDigits.Should().Be(3, "the second merge keeps 3");
+
+        all.Sort();
+        var n = all.Count;
+        var exact = (all[(n - 1) / 2] + all[n / 2]) / 2.0;
+        var reported = median.MedianHalfUnits / 2.0;
+        exact.Should().Be(10_045);
+        Math.Abs(reported - exact).Should().BeLessThanOrEqualTo(exact * median.MaxRelativeError);
+    }
+
+    [Test]
+    public void Merging_never_goes_below_one_significant_digit([Values(16, 40)] int maxDistinct)
+    {
+        // Prices over 15 decades: at one significant digit there are still up to 9 levels per decade, more than the
+        // budget; a further merge to zero digits would round 5 to 10 (100 % off).
+        var random = new Random(maxDistinct);
+        var median = new StreamingMedian(maxDistinct);
+        var all = new List<long>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var price = (long)Math.Pow(10, random.NextDouble() * 15);
+            median.Add(price);
+            all.Add(price);
+        }
+
+        all.Sort();
+        var n = all.Count;
+        var exact = (all[(n - 1) / 2] + all[n / 2]) / 2.0;
+        median.SignificantDigits.Should().BeGreaterThanOrEqualTo(1);
+        median.MaxRelativeError.Should().BeLessThan(1);
+        Math.Abs((median.MedianHalfUnits / 2.0) - exact).Should().BeLessThanOrEqualTo(exact * median.MaxRelativeError);
+        median.Distinct.Should().BeLessThanOrEqualTo(Math.Max(maxDistinct, (9 * 19) + 1), "one digit leaves at most 9 levels per decade");
     }
 
     [TestCase(Recordings.BtcUsdt)]

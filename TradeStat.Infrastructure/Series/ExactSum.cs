@@ -41,7 +41,7 @@ internal sealed class ExactSum
 
     public void Subtract(ReadOnlySpan<double> values) => Accumulate(values, negate: true);
 
-    /// <summary>The sum divided by <paramref name="count"/>, rounded to a double (relative error below 2^-52).</summary>
+    /// <summary>The sum divided by <paramref name="count"/>, correctly rounded to a double (half to even).</summary>
     public double DivideBy(long count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -54,13 +54,34 @@ internal sealed class ExactSum
         var negative = sum.Sign < 0;
         sum = BigInteger.Abs(sum);
 
-        // q = sum·2^shift / count with at least 64 significant bits; its top 64 bits, converted once, round to
-        // within half an ulp plus the (tiny) truncation below them.
+        // In units of 2^-1074 the quotient below 2^52 is a subnormal (or the smallest normals): round it there,
+        // once, half to even, and it converts exactly.
+        var units = BigInteger.DivRem(sum, count, out var remainder);
+        if (units < (BigInteger.One << 52))
+        {
+            var twice = remainder << 1;
+            if (twice > count || (twice == count && !units.IsEven))
+            {
+                units += 1;
+            }
+
+            var tiny = Math.ScaleB((double)(ulong)units, -1074);
+            return negative ? -tiny : tiny;
+        }
+
+        // Normal range: a quotient of at least 64 significant bits, its top 64 bits with a sticky bit for everything
+        // below them (the division's remainder included), converted once: the ulong → double conversion rounds
+        // half to even, and the sticky bit decides every tie correctly.
         var shift = (int)Math.Max(0, 66 + BigInteger.Log(count, 2) - sum.GetBitLength());
-        var q = (sum << shift) / count;
+        var q = BigInteger.DivRem(sum << shift, count, out var rest);
         var drop = (int)Math.Max(0, q.GetBitLength() - 64);
-        var top = (double)(ulong)(q >> drop);
-        var result = Math.ScaleB(top, drop - shift - 1074);
+        var top = (ulong)(q >> drop);
+        if (!rest.IsZero || (drop > 0 && !(q & ((BigInteger.One << drop) - 1)).IsZero))
+        {
+            top |= 1;
+        }
+
+        var result = Math.ScaleB((double)top, drop - shift - 1074);
         return negative ? -result : result;
     }
 

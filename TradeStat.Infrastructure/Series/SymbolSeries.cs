@@ -33,8 +33,8 @@ internal sealed class SymbolSeries
     private readonly ChunkedRing<double> _values;
     private readonly SeriesWindows _windows;
     private readonly long[] _windowLengths;
-    private readonly long _stored;           // values kept readable behind the newest one
     private ExactWindowSum?[]? _exact;       // per level, made on first use by the rare exact path
+    private int _exactLevels;                 // levels whose exact sum Append keeps current
 
     /// <param name="windows">Window lengths, ascending.</param>
     /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB); at least 6, so
@@ -44,8 +44,7 @@ internal sealed class SymbolSeries
         ArgumentOutOfRangeException.ThrowIfZero(windows.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkShift, SeriesWindows.SubShift);
         _windowLengths = (long[])windows.Clone();
-        _stored = SeriesWindows.Reach(windows.Max());
-        _values = new ChunkedRing<double>(_stored, chunkShift);
+        _values = new ChunkedRing<double>(SeriesWindows.Reach(windows.Max()), chunkShift);
         _windows = new SeriesWindows(windows, _values);
     }
 
@@ -83,6 +82,11 @@ internal sealed class SymbolSeries
     {
         lock (_lock)
         {
+            if (_exactLevels > 0)
+            {
+                MoveExactSums(values);
+            }
+
             _windows.Append(values);
             return _windows.Count;
         }
@@ -119,6 +123,10 @@ internal sealed class SymbolSeries
                 {
                     avg = ExactMean(level, count, moments.Count);
                 }
+                else if (_exactLevels > 0)
+                {
+                    FastMeanWasAccurate(level);
+                }
 
                 avg = Math.Clamp(avg, min, max);
                 variance = Math.Min(moments.Variance, double.MaxValue);
@@ -137,35 +145,96 @@ internal sealed class SymbolSeries
     }
 
     /// <summary>
-    /// The exact mean of window <paramref name="level"/>: its cached exact sum moved to the window's current
-    /// position (subtract the values that left, add those that came), or rebuilt when that is cheaper or the
-    /// values that left are no longer stored. O(values moved since the last exact read of this level).
+    /// The exact mean of window <paramref name="level"/>. The first exact read of a level sums its window (O(window));
+    /// from then on <see cref="Append"/> keeps that sum current (subtract the values that leave, add those that
+    /// come: O(1) per value and level), so every later read is O(1). A level stops being tracked once its fast
+    /// mean has been accurate for <see cref="AccurateReadsToRelease"/> reads in a row, or after four window
+    /// lengths of values without an exact read.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private double ExactMean(int level, long count, long n)
     {
         _exact ??= new ExactWindowSum?[_windowLengths.Length];
-        var exact = _exact[level] ??= new ExactWindowSum();
+        var exact = _exact[level];
         var start = count - n;
-        var moved = Math.Abs(start - exact.From) + (count - exact.To);
-        var oldestStored = count - _stored + 1;
-        var summed = 0L;
-        if (exact.From < oldestStored || exact.From > start || moved >= n)
+        if (exact is null || exact.Stale || exact.From != start || exact.To != count)
         {
+            if (exact is null)
+            {
+                exact = _exact[level] = new ExactWindowSum();
+                _exactLevels++;
+            }
+
             exact.Sum.Clear();
             AddRange(exact.Sum, start, count, negate: false);
-            summed = n;
-        }
-        else
-        {
-            AddRange(exact.Sum, exact.From, start, negate: true);
-            AddRange(exact.Sum, exact.To, count, negate: false);
-            summed = moved;
+            (exact.From, exact.To, exact.Stale) = (start, count, false);
+            ExactPathUse = (ExactPathUse.Reads, ExactPathUse.ValuesSummed + n);
         }
 
-        (exact.From, exact.To) = (start, count);
-        ExactPathUse = (ExactPathUse.Reads + 1, ExactPathUse.ValuesSummed + summed);
+        exact.AccurateReads = 0;
+        exact.ValuesSinceExactRead = 0;
+        ExactPathUse = (ExactPathUse.Reads + 1, ExactPathUse.ValuesSummed);
         return exact.Sum.DivideBy(n);
+    }
+
+    /// <summary>Reads in a row with an accurate fast mean after which a level's exact sum is no longer kept.</summary>
+    private const int AccurateReadsToRelease = 16;
+
+    /// <summary>The fast mean of <paramref name="level"/> was accurate: release its exact sum after enough such reads.</summary>
+    private void FastMeanWasAccurate(int level)
+    {
+        if (_exact?[level] is { } exact && ++exact.AccurateReads >= AccurateReadsToRelease)
+        {
+            Release(level);
+        }
+    }
+
+    private void Release(int level)
+    {
+        _exact![level] = null;
+        _exactLevels--;
+    }
+
+    /// <summary>Keeps every tracked exact window sum current across an append of <paramref name="values"/>.</summary>
+    private void MoveExactSums(ReadOnlySpan<double> values)
+    {
+        var count = _windows.Count;
+        var summed = 0L;
+        for (var level = 0; level < _exact!.Length; level++)
+        {
+            if (_exact[level] is not { } exact || exact.Stale)
+            {
+                continue;
+            }
+
+            // The values that leave are still inside the current window: subtract them before they can be overwritten.
+            // A batch longer than the window replaces it whole: the next exact read sums it afresh (O(batch)).
+            var window = _windowLengths[level];
+            var newStart = Math.Max(0, count + values.Length - window);
+            if (newStart > count)
+            {
+                exact.Stale = true;
+                continue;
+            }
+
+            if (newStart > exact.From)
+            {
+                AddRange(exact.Sum, exact.From, newStart, negate: true);
+                summed += newStart - exact.From;
+                exact.From = newStart;
+            }
+
+            exact.Sum.Add(values);
+            exact.To = count + values.Length;
+            summed += values.Length;
+            exact.ValuesSinceExactRead += values.Length;
+            if (exact.ValuesSinceExactRead > 4 * window)
+            {
+                Release(level);
+            }
+        }
+
+        ExactPathUse = (ExactPathUse.Reads, ExactPathUse.ValuesSummed + summed);
     }
 
     /// <summary>Adds (or subtracts) the stored values [from, to), a chunk at a time.</summary>
@@ -189,7 +258,7 @@ internal sealed class SymbolSeries
         }
     }
 
-    /// <summary>An exact sum of the stored values [From, To).</summary>
+    /// <summary>An exact sum of the stored values [From, To), kept current by <see cref="Append"/>.</summary>
     private sealed class ExactWindowSum
     {
         public ExactSum Sum { get; } = new();
@@ -197,5 +266,12 @@ internal sealed class SymbolSeries
         public long From { get; set; }
 
         public long To { get; set; }
+
+        public int AccurateReads { get; set; }
+
+        public long ValuesSinceExactRead { get; set; }
+
+        /// <summary>Not current: a batch longer than the window went past it; the next exact read rebuilds.</summary>
+        public bool Stale { get; set; }
     }
 }

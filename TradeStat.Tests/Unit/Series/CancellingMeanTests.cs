@@ -71,9 +71,69 @@ public sealed class CancellingMeanTests
             actual.ShouldMatch(naive.Stats(10_000), $"round {round}");
         }
 
-        // One full scan of the first window, then only what entered and left: about twice what was appended.
+        // One full sum of the first window, then only what entered and left: at most twice what was appended.
         series.ExactPathUse.Reads.Should().Be(200);
         series.ExactPathUse.ValuesSummed.Should().BeLessThanOrEqualTo(2 * appended);
+    }
+
+    [Test]
+    public void Full_size_batches_into_a_long_window_never_rescan_it()
+    {
+        // Found in review: with batches of 10,000 the old values left the ring between reads and every read of a
+        // long window summed it all again (0.3 s for 10^8 points). Alternating ±1: the mean is exactly 0.
+        const int window = 1_000_000;
+        var series = new SymbolSeries([window]);
+        var batch = new double[10_000];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            batch[i] = i % 2 == 0 ? 1 : -1;
+        }
+
+        for (var i = 0; i < window / batch.Length; i++)
+        {
+            series.Append(batch);
+        }
+
+        series.TryGetStats(0, out var first).Should().BeTrue();
+        first.Avg.Should().Be(0);
+        var afterFirst = series.ExactPathUse.ValuesSummed;
+        afterFirst.Should().Be(window, "the first exact read sums the window once");
+
+        for (var round = 0; round < 50; round++)
+        {
+            series.Append(batch);
+            series.TryGetStats(0, out var stats).Should().BeTrue();
+            stats.Avg.Should().Be(0);
+            stats.Count.Should().Be(window);
+        }
+
+        (series.ExactPathUse.ValuesSummed - afterFirst).Should().Be(50 * 2 * batch.Length, "each batch is added once and as many values leave");
+    }
+
+    [Test]
+    public void A_level_whose_mean_is_ordinary_again_stops_being_tracked()
+    {
+        var series = new SymbolSeries([100]);
+        series.Append([.. Enumerable.Repeat(1e20, 50), .. Enumerable.Repeat(-1e20, 50)]);
+        series.TryGetStats(0, out _).Should().BeTrue();
+        series.ExactPathUse.Reads.Should().Be(1);
+
+        // Prices again: after the release no more values are summed exactly on append.
+        var naive = new NaiveSeries();
+        naive.AddRange([.. Enumerable.Repeat(1e20, 50), .. Enumerable.Repeat(-1e20, 50)]);
+        for (var round = 0; round < 40; round++)
+        {
+            double[] prices = [.. Enumerable.Range(0, 100).Select(i => 100 + (i * 0.01) + round)];
+            series.Append(prices);
+            naive.AddRange(prices);
+            series.TryGetStats(0, out var stats).Should().BeTrue();
+            stats.ShouldMatch(naive.Stats(100), $"round {round}");
+        }
+
+        var summed = series.ExactPathUse.ValuesSummed;
+        series.Append([.. Enumerable.Repeat(5.0, 1_000)]);
+        series.ExactPathUse.ValuesSummed.Should().Be(summed, "the level was released after 16 accurate reads");
+        series.ExactPathUse.Reads.Should().Be(1);
     }
 
     [TestCaseSource(nameof(Seeds))]

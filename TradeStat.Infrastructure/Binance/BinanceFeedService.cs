@@ -111,6 +111,14 @@ internal sealed class BinanceFeedService(
             return;
         }
 
+        if (symbols.Count == 0)
+        {
+            // An empty list is far likelier a broken answer than every symbol delisted at once: applying it would
+            // discard every statistic. Keep the universe and say so.
+            _logger.LogWarning("exchangeInfo refresh listed no symbols; keeping the current universe");
+            return;
+        }
+
         var change = book.Replace(symbols);
         if (change.Added.Count == 0 && change.Removed.Count == 0)
         {

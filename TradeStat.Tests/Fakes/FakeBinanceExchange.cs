@@ -51,6 +51,7 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
     private int _connectionCount;
     private int _subscribeCount;
     private int _historicalRequests;
+    private int _exchangeInfoRequests;
     private int _malformedSent;
     private double _maxClientMessagesPerSecond;
 
@@ -107,6 +108,9 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
 
     public int HistoricalRequests => Volatile.Read(ref _historicalRequests);
 
+    /// <summary>GET /api/v3/exchangeInfo requests answered so far.</summary>
+    public int ExchangeInfoRequests => Volatile.Read(ref _exchangeInfoRequests);
+
     public int MalformedSent => Volatile.Read(ref _malformedSent);
 
     public int PendingActions => _actions.Count;
@@ -138,7 +142,11 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
         _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = PingInterval, KeepAliveTimeout = PongTimeout });
-        _app.MapGet("/api/v3/exchangeInfo", () => Results.Bytes(ExchangeInfo, "application/json"));
+        _app.MapGet("/api/v3/exchangeInfo", () =>
+        {
+            Interlocked.Increment(ref _exchangeInfoRequests);
+            return Results.Bytes(ExchangeInfo, "application/json");
+        });
         _app.MapGet("/api/v3/historicalTrades", HistoricalTrades);
         _app.Map("/stream", StreamAsync);
         await _app.StartAsync();

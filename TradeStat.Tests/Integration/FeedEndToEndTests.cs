@@ -180,6 +180,38 @@ public sealed class FeedEndToEndTests
     }
 
     [Test]
+    public async Task A_refresh_that_lists_no_symbols_keeps_the_universe_and_its_statistics()
+    {
+        var btc = ReadRecorded(Recordings.BtcUsdt).Take(50).ToArray();
+        await using var exchange = new FakeBinanceExchange("""{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), btc, [])
+        {
+            IgnoreFirstSubscribe = false,
+            MalformedEvery = 0,
+        };
+        await exchange.StartAsync();
+        await using var service = new TradeStatFactory(
+            ("Binance:Enabled", "true"),
+            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
+            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+            ("Binance:SymbolRefreshInterval", "00:00:01"),
+            ("TradeStat:RequestLogging", "false"));
+        using var client = service.CreateApiClient();
+        var book = service.Services.GetRequiredService<MarketBook>();
+        await WaitUntil(() => exchange.IsSubscribed("btcusdt@trade"), "subscribed");
+        await exchange.PublishAsync(step: 10, interval: TimeSpan.FromMilliseconds(1));
+        await WaitUntil(() => book.Get("BTCUSDT")?.Count == btc.Length, "trades counted");
+
+        exchange.ExchangeInfo = """{"symbols":[]}"""u8.ToArray();
+        var requests = exchange.ExchangeInfoRequests;
+        await WaitUntil(() => exchange.ExchangeInfoRequests >= requests + 2, "two refreshes with the empty list");
+
+        book.Symbols.Should().Equal("BTCUSDT");
+        book.Get("BTCUSDT")!.Value.Count.Should().Be(btc.Length, "the statistics survive a broken refresh");
+        (await client.GetAsync("/BTCUSDT")).StatusCode.Should().Be(HttpStatusCode.OK);
+        exchange.IsSubscribed("btcusdt@trade").Should().BeTrue();
+    }
+
+    [Test]
     public async Task Control_a_client_that_does_not_read_is_cut_off_by_the_pong_timeout()
     {
         // Shows that the fake really pings and enforces the timeout: ClientWebSocket only answers pings from inside

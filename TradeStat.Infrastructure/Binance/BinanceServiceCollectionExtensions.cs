@@ -20,8 +20,8 @@ internal static class BinanceServiceCollectionExtensions
             .Validate(o => o.SymbolRefreshInterval >= TimeSpan.FromSeconds(1), "Binance:SymbolRefreshInterval must be at least 1 second.")
             .Validate(o => o.ConnectionLifetime > TimeSpan.Zero && o.ConnectionLifetime < TimeSpan.FromHours(24),
                 "Binance:ConnectionLifetime must be positive and under 24 hours (Binance closes connections at 24 h).")
-            .Validate(o => o.SendInterval >= TimeSpan.Zero && o.RotationOverlap >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero,
-                "Binance:SendInterval and RotationOverlap must not be negative; RequestTimeout must be positive.")
+            .Validate(o => o.SendInterval >= TimeSpan.FromMilliseconds(250) && o.RotationOverlap >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero,
+                "Binance:SendInterval must be at least 00:00:00.250 (Binance allows 5 incoming messages per second per connection, pongs included); RotationOverlap must not be negative; RequestTimeout must be positive.")
             .Validate(o => o.ReconnectBaseDelay >= TimeSpan.Zero && o.ReconnectMaxDelay >= o.ReconnectBaseDelay,
                 "Binance:ReconnectBaseDelay must not be negative nor over ReconnectMaxDelay.")
             .Validate(o => !o.Enabled || string.IsNullOrEmpty(o.ReplayFile) || File.Exists(o.ReplayFile), "Binance:ReplayFile does not exist.")

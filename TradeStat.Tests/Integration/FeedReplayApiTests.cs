@@ -168,6 +168,7 @@ public sealed class FeedOptionsTests
     [TestCase("Binance:StreamBaseUrl", "http://example.com", "StreamBaseUrl")]
     [TestCase("Binance:ConnectionLifetime", "1.00:00:00", "ConnectionLifetime")]
     [TestCase("Binance:ReplayFile", "/no/such/file.jsonl", "ReplayFile")]
+    [TestCase("Binance:SendInterval", "00:00:00.100", "SendInterval")]
     public async Task Invalid_settings_stop_the_start(string key, string value, string named)
     {
         await using var factory = new TradeStatFactory(("Binance:Enabled", "true"), (key, value));

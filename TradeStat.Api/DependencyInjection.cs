@@ -141,7 +141,7 @@ public static class DependencyInjection
         if (api.Metrics)
         {
             // Outside the error handling, so that the counted status is the one the client got.
-            app.UseHttpMetrics();
+            app.UseMiddleware<HttpMetricsMiddleware>();
             app.MapMetrics("/metrics");
         }
 

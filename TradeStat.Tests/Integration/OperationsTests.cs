@@ -30,7 +30,8 @@ public sealed class OperationsTests
         Value(text, "tradestat_requests_rejected_total{reason=\"not_found\"}").Should().BeGreaterThanOrEqualTo(1, "tradestat_requests_rejected_total{reason=\"not_found\"}");
         Value(text, "tradestat_requests_rejected_total{reason=\"invalid_request\"}").Should().BeGreaterThanOrEqualTo(1, "tradestat_requests_rejected_total{reason=\"invalid_request\"}");
         Value(text, "tradestat_symbols").Should().BeGreaterThanOrEqualTo(1, "tradestat_symbols");
-        text.Should().Contain("http_requests_received_total{code=\"404\",method=\"GET\",controller=\"Series\",action=\"GetStats\"");
+        Value(text, "http_requests_received_total{endpoint=\"stats\",method=\"GET\",code=\"404\"}").Should().BeGreaterThanOrEqualTo(1, "404 counted under its route");
+        Value(text, "http_requests_received_total{endpoint=\"stats\",method=\"GET\",code=\"400\"}").Should().BeGreaterThanOrEqualTo(1, "400 counted under its route");
         text.Should().Contain("http_request_duration_seconds_bucket");
         text.Should().Contain("dotnet_collection_count_total").And.Contain("process_working_set_bytes");
     }

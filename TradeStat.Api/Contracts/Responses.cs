@@ -30,6 +30,12 @@ public sealed class StatsQuery
 
     /// <summary>The decade k (1..8) as sent.</summary>
     public string? K { get; init; }
+
+    /// <summary>How many times <c>symbol</c> was given (binding keeps the first: more than one is an error).</summary>
+    public int SymbolCount { get; init; } = 1;
+
+    /// <summary>How many times <c>k</c> was given.</summary>
+    public int KCount { get; init; } = 1;
 }
 
 /// <summary>The wire shape of the <c>POST /add_batch/</c> body, for the OpenAPI document (the body itself is read by

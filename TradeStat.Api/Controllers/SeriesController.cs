@@ -52,14 +52,14 @@ public sealed class SeriesController(
     /// <response code="400">symbol or k is missing, invalid or repeated.</response>
     /// <response code="404">The symbol has no data.</response>
     [HttpGet("stats")]
-    [SingleValuedQuery("symbol", "k")]
     [ProducesResponseType<StatsResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public IActionResult GetStats([FromQuery] string? symbol, [FromQuery] string? k)
     {
         // Two simple string parameters bind faster than a complex query type; the validator sees the same shape.
-        var query = new StatsQuery { Symbol = symbol, K = k };
+        var parameters = Request.Query;
+        var query = new StatsQuery { Symbol = symbol, K = k, SymbolCount = parameters["symbol"].Count, KCount = parameters["k"].Count };
         var validation = statsValidator.Validate(query);
         if (!validation.IsValid)
         {

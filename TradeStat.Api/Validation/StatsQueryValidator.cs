@@ -4,13 +4,24 @@ using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Validation;
 
-/// <summary>Rules of <c>GET /stats/</c>: a valid symbol and an integer k from 1 to 8.</summary>
+/// <summary>
+/// Rules of <c>GET /stats/</c>: a valid symbol and an integer k from 1 to 8, each given once (a repeated parameter
+/// would otherwise be answered silently for its first value: an answer to a question the client did not ask).
+/// </summary>
 public sealed class StatsQueryValidator : AbstractValidator<StatsQuery>
 {
     private static readonly string KMessage = $"\"k\" must be an integer from {SeriesLimits.MinK} to {SeriesLimits.MaxK}.";
 
     public StatsQueryValidator()
     {
+        RuleFor(q => q.SymbolCount)
+            .Must(count => count <= 1).WithMessage("\"symbol\" must be given once.")
+            .OverridePropertyName("symbol");
+
+        RuleFor(q => q.KCount)
+            .Must(count => count <= 1).WithMessage("\"k\" must be given once.")
+            .OverridePropertyName("k");
+
         RuleFor(q => q.Symbol)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("\"symbol\" is required.")

@@ -157,9 +157,42 @@ internal sealed class BinanceFeedService(
         slot.Runner = Task.Run(() => RunSlotAsync(slot, token), token);
     }
 
+    // Supervises a slot: a failure that the connection loop does not know (a bug, an exception type nobody listed)
+    // must not end the slot's streams for good. It is logged as an error, counted as a reconnect, and the slot starts
+    // over with backoff (the attempt limiter still applies).
+    private async Task RunSlotAsync(Slot slot, CancellationToken token)
+    {
+        for (var crashes = 1; !token.IsCancellationRequested; crashes++)
+        {
+            try
+            {
+                await RunSlotOnceAsync(slot, token);
+                return;
+            }
+            catch (Exception e) when (!token.IsCancellationRequested)
+            {
+                _logger.LogError(e, "Connection {Slot}: unexpected failure; restarting the slot", slot.Index);
+                ingestor.Metrics.AddReconnect();
+                foreach (var orphan in slot.DetachAll())
+                {
+                    await orphan.DisposeAsync();
+                }
+
+                try
+                {
+                    await Task.Delay(Backoff.Delay(Math.Min(crashes, 10), _options), time, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     // Keeps one connection alive for the slot: reconnects with backoff and jitter, rotates before the lifetime ends or
     // when the server announces a shutdown, with the old connection still running until the new one is confirmed.
-    private async Task RunSlotAsync(Slot slot, CancellationToken token)
+    private async Task RunSlotOnceAsync(Slot slot, CancellationToken token)
     {
         var failures = 0;
         (StreamConnection Connection, Task<ConnectionEnd> Run)? previous = null;
@@ -298,6 +331,17 @@ internal sealed class BinanceFeedService(
             lock (_live)
             {
                 _live.Remove(c);
+            }
+        }
+
+        /// <summary>Detaches every connection (after a failure of the slot's loop) and returns them for disposal.</summary>
+        public List<StreamConnection> DetachAll()
+        {
+            lock (_live)
+            {
+                var all = new List<StreamConnection>(_live);
+                _live.Clear();
+                return all;
             }
         }
 

@@ -75,6 +75,7 @@ public sealed class ServiceMetrics : IDisposable
                 Feed.WithLabels("backfilled").Set(feed.Backfilled);
                 Feed.WithLabels("missed").Set(feed.Missed);
                 Feed.WithLabels("connects").Set(feed.Connects);
+                Feed.WithLabels("open_connections").Set(feed.OpenConnections);
                 Feed.WithLabels("reconnects").Set(feed.Reconnects);
                 Feed.WithLabels("rotations").Set(feed.Rotations);
                 Feed.WithLabels("server_shutdowns").Set(feed.ServerShutdowns);

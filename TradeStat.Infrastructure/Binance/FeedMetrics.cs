@@ -17,6 +17,7 @@ public sealed class FeedMetrics : IDisposable
     private long _backfilled;
     private long _missed;
     private long _connects;
+    private long _open;
     private long _reconnects;
     private long _rotations;
     private long _serverShutdowns;
@@ -51,6 +52,9 @@ public sealed class FeedMetrics : IDisposable
 
     public long Connects => Interlocked.Read(ref _connects);
 
+    /// <summary>WebSocket connections open now.</summary>
+    public long OpenConnections => Interlocked.Read(ref _open);
+
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
     public long Rotations => Interlocked.Read(ref _rotations);
@@ -71,7 +75,13 @@ public sealed class FeedMetrics : IDisposable
 
     internal void AddMissed(long n) => Interlocked.Add(ref _missed, n);
 
-    internal void AddConnect() => Interlocked.Increment(ref _connects);
+    internal void AddConnect()
+    {
+        Interlocked.Increment(ref _connects);
+        Interlocked.Increment(ref _open);
+    }
+
+    internal void AddClose() => Interlocked.Decrement(ref _open);
 
     internal void AddReconnect() => Interlocked.Increment(ref _reconnects);
 

@@ -114,6 +114,11 @@ internal sealed class StreamConnection : IAsyncDisposable
             _ = _subscribed.Task.Exception; // observed
             await linked.CancelAsync();
             _socket.Abort();
+            if (Opened)
+            {
+                _ingestor.Metrics.AddClose();
+            }
+
             try
             {
                 await control;

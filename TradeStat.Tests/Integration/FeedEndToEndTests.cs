@@ -139,6 +139,7 @@ public sealed class FeedEndToEndTests
         var book = service.Services.GetRequiredService<MarketBook>();
         await WaitUntil(() => book.Get("BTCUSDT")!.Value.Count == 1, "trade counted");
         exchange.Connections.Should().Be(1);
+        metrics.OpenConnections.Should().Be(1);
         metrics.Reconnects.Should().Be(0);
     }
 

@@ -33,8 +33,7 @@ internal sealed class SymbolSeries
     private readonly ChunkedRing<double> _values;
     private readonly SeriesWindows _windows;
     private readonly long[] _windowLengths;
-    private ExactWindowSum?[]? _exact;       // per level, made on first use by the rare exact path
-    private int _exactLevels;                 // levels whose exact sum Append keeps current
+    private ExactWindowSum?[]? _exact;       // per level, made on first use by the rare exact path; kept current by Append
 
     /// <param name="windows">Window lengths, ascending.</param>
     /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB); at least 6, so
@@ -82,7 +81,7 @@ internal sealed class SymbolSeries
     {
         lock (_lock)
         {
-            if (_exactLevels > 0)
+            if (_exact is not null)
             {
                 MoveExactSums(values);
             }
@@ -123,10 +122,6 @@ internal sealed class SymbolSeries
                 {
                     avg = ExactMean(level, count, moments.Count);
                 }
-                else if (_exactLevels > 0)
-                {
-                    FastMeanWasAccurate(level);
-                }
 
                 avg = Math.Clamp(avg, min, max);
                 variance = Math.Min(moments.Variance, double.MaxValue);
@@ -145,11 +140,10 @@ internal sealed class SymbolSeries
     }
 
     /// <summary>
-    /// The exact mean of window <paramref name="level"/>. The first exact read of a level sums its window (O(window));
-    /// from then on <see cref="Append"/> keeps that sum current (subtract the values that leave, add those that
-    /// come: O(1) per value and level), so every later read is O(1). A level stops being tracked once its fast
-    /// mean has been accurate for <see cref="AccurateReadsToRelease"/> reads in a row, or after four window
-    /// lengths of values without an exact read.
+    /// The exact mean of window <paramref name="level"/>. The first exact read of a level sums its window once
+    /// (O(window), at most once per level and series, and never more than the values appended so far); from then
+    /// on <see cref="Append"/> keeps that sum current (subtract the values that leave, add those that come: O(1) per
+    /// value), so every later read is O(1): amortized O(1) per appended value and per read, whatever the data.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private double ExactMean(int level, long count, long n)
@@ -159,11 +153,7 @@ internal sealed class SymbolSeries
         var start = count - n;
         if (exact is null || exact.Stale || exact.From != start || exact.To != count)
         {
-            if (exact is null)
-            {
-                exact = _exact[level] = new ExactWindowSum();
-                _exactLevels++;
-            }
+            exact ??= _exact[level] = new ExactWindowSum();
 
             exact.Sum.Clear();
             AddRange(exact.Sum, start, count, negate: false);
@@ -171,28 +161,8 @@ internal sealed class SymbolSeries
             ExactPathUse = (ExactPathUse.Reads, ExactPathUse.ValuesSummed + n);
         }
 
-        exact.AccurateReads = 0;
-        exact.ValuesSinceExactRead = 0;
         ExactPathUse = (ExactPathUse.Reads + 1, ExactPathUse.ValuesSummed);
         return exact.Sum.DivideBy(n);
-    }
-
-    /// <summary>Reads in a row with an accurate fast mean after which a level's exact sum is no longer kept.</summary>
-    private const int AccurateReadsToRelease = 16;
-
-    /// <summary>The fast mean of <paramref name="level"/> was accurate: release its exact sum after enough such reads.</summary>
-    private void FastMeanWasAccurate(int level)
-    {
-        if (_exact?[level] is { } exact && ++exact.AccurateReads >= AccurateReadsToRelease)
-        {
-            Release(level);
-        }
-    }
-
-    private void Release(int level)
-    {
-        _exact![level] = null;
-        _exactLevels--;
     }
 
     /// <summary>Keeps every tracked exact window sum current across an append of <paramref name="values"/>.</summary>
@@ -227,11 +197,6 @@ internal sealed class SymbolSeries
             exact.Sum.Add(values);
             exact.To = count + values.Length;
             summed += values.Length;
-            exact.ValuesSinceExactRead += values.Length;
-            if (exact.ValuesSinceExactRead > 4 * window)
-            {
-                Release(level);
-            }
         }
 
         ExactPathUse = (ExactPathUse.Reads, ExactPathUse.ValuesSummed + summed);
@@ -266,10 +231,6 @@ internal sealed class SymbolSeries
         public long From { get; set; }
 
         public long To { get; set; }
-
-        public int AccurateReads { get; set; }
-
-        public long ValuesSinceExactRead { get; set; }
 
         /// <summary>Not current: a batch longer than the window went past it; the next exact read rebuilds.</summary>
         public bool Stale { get; set; }

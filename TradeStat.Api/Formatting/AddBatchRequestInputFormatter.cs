@@ -13,6 +13,9 @@ namespace TradeStat.Api.Formatting;
 /// </summary>
 public sealed class AddBatchRequestInputFormatter : InputFormatter
 {
+    /// <summary>Cancelled reads tolerated per body before the request is given up.</summary>
+    private const int MaxCancelledReads = 16;
+
     private readonly int _maxDepth;
 
     /// <param name="maxDepth">JSON nesting allowed (TradeStat:MaxJsonDepth); deeper bodies are a 400.</param>
@@ -53,14 +56,23 @@ public sealed class AddBatchRequestInputFormatter : InputFormatter
         var httpContext = context.HttpContext;
         PipeReader pipe = httpContext.Request.BodyReader;
         ReadResult read;
+        var cancelledReads = 0;
         while (true)
         {
             read = await pipe.ReadAsync(httpContext.RequestAborted);
             if (read.IsCanceled)
             {
-                // The read was cancelled (shutdown): never parse half a body.
-                pipe.AdvanceTo(read.Buffer.End);
-                throw new OperationCanceledException("The request body read was cancelled.");
+                // A pending read can be cancelled while the server drains for shutdown although the client is still
+                // sending: keep reading what has arrived (a request in flight completes). Never parse half a body:
+                // if reads keep being cancelled, give up.
+                if (++cancelledReads > MaxCancelledReads || httpContext.RequestAborted.IsCancellationRequested)
+                {
+                    pipe.AdvanceTo(read.Buffer.End);
+                    throw new OperationCanceledException("The request body read was cancelled.");
+                }
+
+                pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                continue;
             }
 
             if (read.IsCompleted)

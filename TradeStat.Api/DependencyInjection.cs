@@ -48,8 +48,8 @@ public static class DependencyInjection
             {
                 // The only request body is add_batch's; without the stock JSON formatter nothing else can
                 // claim a body, so an unsupported charset is a clean 415.
+                // (The add_batch formatter itself is added below, with the configured JSON depth.)
                 options.InputFormatters.Clear();
-                options.InputFormatters.Add(new AddBatchRequestInputFormatter());
                 options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
             .AddJsonOptions(options =>
@@ -60,13 +60,7 @@ public static class DependencyInjection
             });
 
         services.AddOptions<MvcOptions>().Configure<IOptions<ApiOptions>>((mvc, api) =>
-        {
-            if (api.Value.MaxJsonDepth != AddBatchRequestParser.DefaultMaxDepth)
-            {
-                mvc.InputFormatters.Clear();
-                mvc.InputFormatters.Add(new AddBatchRequestInputFormatter(api.Value.MaxJsonDepth));
-            }
-        });
+            mvc.InputFormatters.Add(new AddBatchRequestInputFormatter(api.Value.MaxJsonDepth)));
 
         // GET /symbols and GET /{symbol} exist only when the live feed is on (Binance:Enabled).
         services.AddSingleton<IConfigureOptions<MvcOptions>, MarketEndpoints>();
@@ -120,7 +114,6 @@ public static class DependencyInjection
     public static WebApplication UseApi(this WebApplication app)
     {
         var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
-        var metrics = app.Services.GetRequiredService<ServiceMetrics>();
 
         // One log line per request (never the body); operators can turn it off for very high request rates.
         if (api.RequestLogging)
@@ -128,19 +121,10 @@ public static class DependencyInjection
             app.UseSerilogRequestLogging();
         }
 
-        // Every problem answer (4xx/5xx) counted by reason, whichever layer produced it.
-        app.Use(async (context, next) =>
-        {
-            await next(context);
-            if (context.Response.StatusCode >= 400)
-            {
-                metrics.Rejected(context.Response.StatusCode);
-            }
-        });
         app.UseRouting();
         if (api.Metrics)
         {
-            // Outside the error handling, so that the counted status is the one the client got.
+            // Outside the error handling, so that the counted status (and rejection reason) is the one the client got.
             app.UseMiddleware<HttpMetricsMiddleware>();
             app.MapMetrics("/metrics");
         }

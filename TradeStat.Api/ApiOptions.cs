@@ -17,8 +17,15 @@ public sealed class ApiOptions
     /// <summary>Time that in-flight requests get to finish after SIGTERM or Ctrl-C before the host stops.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 5;
 
-    /// <summary>One log line per request (never the body).</summary>
+    /// <summary>
+    /// One log event per request (never the body): at Information for client errors (4xx), Warning for requests slower
+    /// than <see cref="SlowRequestMilliseconds"/>, Error for server errors, and Debug for the rest, so that the default
+    /// minimum level (Information) keeps what needs a look and skips tens of thousands of successful reads a second.
+    /// </summary>
     public bool RequestLogging { get; set; } = true;
+
+    /// <summary>A request that takes longer than this is logged at Warning.</summary>
+    public double SlowRequestMilliseconds { get; set; } = 1000;
 
     /// <summary>Prometheus metrics at <c>/metrics</c> and per-request HTTP metrics.</summary>
     public bool Metrics { get; set; } = true;

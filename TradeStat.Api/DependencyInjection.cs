@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serilog;
+using Serilog.Events;
 using TradeStat.Api.Contracts;
 using TradeStat.Api.Controllers;
 using TradeStat.Api.Diagnostics;
@@ -24,6 +25,7 @@ public static class DependencyInjection
             .Validate(o => o.MaxJsonDepth is >= 2 and <= 256, "TradeStat:MaxJsonDepth must be between 2 and 256.")
             .Validate(o => o.RequestTimeoutSeconds >= 0, "TradeStat:RequestTimeoutSeconds must not be negative (0 turns it off).")
             .Validate(o => o.ShutdownTimeoutSeconds is >= 0 and <= 300, "TradeStat:ShutdownTimeoutSeconds must be between 0 and 300.")
+            .Validate(o => o.SlowRequestMilliseconds >= 0, "TradeStat:SlowRequestMilliseconds must not be negative.")
             .ValidateOnStart();
 
         // SIGTERM / Ctrl-C: Kestrel stops accepting, in-flight requests get this long to finish.
@@ -110,15 +112,27 @@ public static class DependencyInjection
         return services;
     }
 
+    /// <summary>
+    /// The level of a request's log event: Error for a server error or an exception, Warning for a slow request,
+    /// Information for a client error, Debug for an ordinary success (invisible at the default minimum level).
+    /// </summary>
+    public static LogEventLevel RequestLogLevel(int statusCode, double elapsedMs, Exception? exception, double slowMs) =>
+        exception is not null || statusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
+        : elapsedMs > slowMs ? LogEventLevel.Warning
+        : statusCode >= StatusCodes.Status400BadRequest ? LogEventLevel.Information
+        : LogEventLevel.Debug;
+
     /// <summary>The request pipeline: request logging (sees final statuses), error mapping, then endpoints.</summary>
     public static WebApplication UseApi(this WebApplication app)
     {
         var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
 
-        // One log line per request (never the body); operators can turn it off for very high request rates.
+        // One log event per request (never the body), at a level that follows what happened (RequestLogLevel).
         if (api.RequestLogging)
         {
-            app.UseSerilogRequestLogging();
+            app.UseSerilogRequestLogging(options =>
+                options.GetLevel = (context, elapsedMs, exception) =>
+                    RequestLogLevel(context.Response.StatusCode, elapsedMs, exception, api.SlowRequestMilliseconds));
         }
 
         app.UseRouting();

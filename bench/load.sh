@@ -52,7 +52,7 @@ build_release TradeStat.Benchmarks/TradeStat.Benchmarks.csproj   # builds TradeS
 TS_URL="http://127.0.0.1:$TS_PORT"
 CEILING_URL="http://127.0.0.1:$CEILING_PORT"
 start_server tradestat "$TS_PORT" "$RESULTS/load-$STAMP-tradestat.log" \
-  env TradeStat__LogFormat=json dotnet "$API_DLL" --urls "$TS_URL" --Serilog:MinimumLevel:Default=Warning
+  env TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$TS_URL"
 TS_PID=$LAST_PID
 start_server ceiling "$CEILING_PORT" "$RESULTS/load-$STAMP-ceiling.log" \
   dotnet "$BENCH_DLL" ceiling --urls "$CEILING_URL"

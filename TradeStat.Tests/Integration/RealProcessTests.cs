@@ -152,7 +152,28 @@ public sealed class RealProcessTests
             lines.Should().AllSatisfy(line => IsJsonObject(line).Should().BeTrue($"every stdout line is a JSON event: {line}"));
             string[] bodyText = [symbol, "271828.18284", "314159.26535", "161803.39887"];
             lines.Should().AllSatisfy(line => line.Should().NotContainAny(bodyText));
+
+            // Request events at the default level: the client error is there, the ordinary successes are not.
+            lines.Should().Contain(line => line.Contains("responded 400", StringComparison.Ordinal));
+            lines.Should().NotContain(line => line.Contains("responded 200", StringComparison.Ordinal));
         }
+    }
+
+    [Test]
+    public async Task Stats_answer_is_sent_with_a_content_length_not_chunked()
+    {
+        var symbol = TradeStatApi.UniqueSymbol();
+        await _client.AddBatchAsync(symbol, [1.25, 2.5, 3.75]);
+
+        using var response = await _client.GetAsync($"/stats/?symbol={symbol}&k=1");
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Headers.TransferEncodingChunked.Should().NotBe(true);
+        response.Content.Headers.ContentLength.Should().Be(body.Length);
+        response.Content.Headers.ContentType!.ToString().Should().Be("application/json; charset=utf-8");
+        Encoding.UTF8.GetString(body).Should().Be(
+            $"{{\"symbol\":\"{symbol}\",\"k\":1,\"count\":3,\"min\":1.25,\"max\":3.75,\"last\":3.75,\"avg\":2.5,\"var\":1.0416666666666667}}");
     }
 
     [Test]

@@ -1,0 +1,31 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using TradeStat.Api.Contracts;
+using TradeStat.Api.Validation;
+
+namespace TradeStat.Benchmarks.Api;
+
+/// <summary>
+/// The HTTP layer's own work in one <c>GET /stats/</c>, piece by piece: validating the query with the
+/// FluentValidation validator, and formatting the answer. (The framework's share is measured by bench/load.sh.)
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class StatsPathBenchmarks
+{
+    private readonly StatsQueryValidator _validator = new();
+    private readonly StatsQuery _query = new() { Symbol = "BTCUSDT", K = "5" };
+    private readonly ArrayBufferWriter<byte> _output = new(256);
+    private readonly StatsJsonResult _answer = new(new StatsResponse("BTCUSDT", 5, 100_000, 61_234.5, 64_321.25, 63_000.125, 62_876.0625, 1_234_567.891));
+
+    [Benchmark(Description = "validate query (FluentValidation)")]
+    public bool Validate() => _validator.Validate(_query).IsValid;
+
+    [Benchmark(Description = "format answer (Utf8JsonWriter)")]
+    public int Format()
+    {
+        _output.ResetWrittenCount();
+        _answer.Write(_output);
+        return _output.WrittenCount;
+    }
+}

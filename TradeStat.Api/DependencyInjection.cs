@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using Serilog;
-using Serilog.Events;
 using TradeStat.Api.Contracts;
 using TradeStat.Api.Controllers;
 using TradeStat.Api.Diagnostics;
@@ -112,34 +110,22 @@ public static class DependencyInjection
         return services;
     }
 
-    /// <summary>
-    /// The level of a request's log event: Error for a server error or an exception, Warning for a slow request,
-    /// Information for a client error, Debug for an ordinary success (invisible at the default minimum level).
-    /// </summary>
-    public static LogEventLevel RequestLogLevel(int statusCode, double elapsedMs, Exception? exception, double slowMs) =>
-        exception is not null || statusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
-        : elapsedMs > slowMs ? LogEventLevel.Warning
-        : statusCode >= StatusCodes.Status400BadRequest ? LogEventLevel.Information
-        : LogEventLevel.Debug;
-
-    /// <summary>The request pipeline: request logging (sees final statuses), error mapping, then endpoints.</summary>
+    /// <summary>The request pipeline: routing, request telemetry (sees final statuses), error mapping, then endpoints.</summary>
     public static WebApplication UseApi(this WebApplication app)
     {
         var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
 
-        // One log event per request (never the body), at a level that follows what happened (RequestLogLevel).
-        if (api.RequestLogging)
+        app.UseRouting();
+
+        // Metrics and the request's log event (never the body), outside the error handling, so that the status seen is
+        // the one the client got; after routing, so that the route template is known.
+        if (api.Metrics || api.RequestLogging)
         {
-            app.UseSerilogRequestLogging(options =>
-                options.GetLevel = (context, elapsedMs, exception) =>
-                    RequestLogLevel(context.Response.StatusCode, elapsedMs, exception, api.SlowRequestMilliseconds));
+            app.UseMiddleware<RequestTelemetryMiddleware>();
         }
 
-        app.UseRouting();
         if (api.Metrics)
         {
-            // Outside the error handling, so that the counted status (and rejection reason) is the one the client got.
-            app.UseMiddleware<HttpMetricsMiddleware>();
             app.MapMetrics("/metrics");
         }
 

@@ -1,4 +1,6 @@
 using Serilog;
+using TradeStat.Domain;
+using TradeStat.Infrastructure;
 using Serilog.Formatting.Compact;
 
 namespace TradeStat.Api;
@@ -22,6 +24,26 @@ public static class HostingExtensions
             builder.WebHost.UseUrls(url);
         }
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Everything of the service but its listening address: Kestrel limits, Serilog, and the domain, infrastructure
+    /// and HTTP services. <c>Program</c> and the in-memory pipeline benchmark both build the host with it.
+    /// </summary>
+    public static WebApplicationBuilder AddTradeStat(this WebApplicationBuilder builder)
+    {
+        builder.BindKestrelLimits();
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext()
+            .WriteToConsole(builder.Configuration["TradeStat:LogFormat"]));
+
+        builder.Services
+            .AddDomain()
+            .AddInfrastructure(builder.Configuration)
+            .AddApi();
         return builder;
     }
 

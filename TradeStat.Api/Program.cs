@@ -1,7 +1,5 @@
 using Serilog;
 using TradeStat.Api;
-using TradeStat.Domain;
-using TradeStat.Infrastructure;
 
 // Two-stage Serilog bootstrap: log start-up failures before configuration is read.
 Log.Logger = new LoggerConfiguration()
@@ -16,17 +14,7 @@ try
     var builder = WebApplication.CreateSlimBuilder(args);
     builder.WebHost.UseKestrelHttpsConfiguration();
     builder.UseDefaultUrlWhenNoneConfigured("http://localhost:8080");
-    builder.BindKestrelLimits();
-    builder.Services.AddSerilog((services, logger) => logger
-        .ReadFrom.Configuration(builder.Configuration)
-        .ReadFrom.Services(services)
-        .Enrich.FromLogContext()
-        .WriteToConsole(builder.Configuration["TradeStat:LogFormat"]));
-
-    builder.Services
-        .AddDomain()
-        .AddInfrastructure(builder.Configuration)
-        .AddApi();
+    builder.AddTradeStat();
 
     var app = builder.Build();
     app.UseApi();

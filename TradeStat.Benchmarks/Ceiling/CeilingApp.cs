@@ -16,9 +16,13 @@ public static class CeilingApp
     /// <summary>Same request body limit as TradeStat's default, so both read at most 1 MiB per request.</summary>
     private const long MaxRequestBodySize = 1L << 20;
 
-    public static async Task RunAsync(string[] args)
+    public static async Task RunAsync(string[] args) => await Build(args).RunAsync();
+
+    /// <summary>The ceiling app, ready to run; <paramref name="configure"/> may replace the server (in-memory benchmarks).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
 
         // Logging costs per request; the load script checks readiness over HTTP instead of reading the console.
         builder.Logging.ClearProviders();
@@ -40,8 +44,7 @@ public static class CeilingApp
         app.Use(next => context => IsRawRequest(context.Request) ? WriteRawAnswerAsync(context.Response) : next(context));
         app.UseRouting();
         app.MapControllers();
-
-        await app.RunAsync();
+        return app;
     }
 
     private static bool IsRawRequest(HttpRequest request) =>

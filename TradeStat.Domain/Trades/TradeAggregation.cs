@@ -111,9 +111,10 @@ public sealed class TradeAggregation<TMetrics>
 
     private int SlotOf(int id) => (uint)id < (uint)_slotOf.Length ? _slotOf[id] - 1 : -1;
 
-    // The first trade of a symbol in this aggregation.
+    // The first trade of a symbol in this aggregation. By value: passing the caller's trade by reference to a call
+    // would keep it in memory (not in registers) in the hot loop.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Add(int id, in Trade trade)
+    private void Add(int id, Trade trade)
     {
         var slot = NewSlot(id);
         _states[slot].Start(trade);

@@ -20,19 +20,24 @@ internal static unsafe class TradeLineParser
     private const ulong HighBits = 0x8080808080808080UL;
     private const ulong AboveNine = 0x7676767676767676UL; // + 0x76 sets the high bit of bytes 10..0x7F
 
-    /// <summary>Parses the lines in [<paramref name="start"/>, <paramref name="end"/>) into <paramref name="chunk"/>.</summary>
+    /// <summary>Parses the lines in [<paramref name="start"/>, <paramref name="end"/>) into <paramref name="chunk"/>, which is empty.</summary>
     public static void Parse<TMetrics>(byte* start, byte* end, CsvChunk<TMetrics> chunk, SymbolTable symbols, bool skipInvalid)
         where TMetrics : struct, ITradeMetric<TMetrics>
     {
+        // The loop keeps only the line count: accepted = lines − rejected, and the first trade (its timestamp and
+        // line go to the ordered merge) is the line after the leading invalid ones, read again once at the end.
         var trades = chunk.Trades;
         var last = chunk.LastTimestamp;
-        var lines = chunk.Lines;
-        var accepted = chunk.Accepted;
+        var lines = 0L;
+        var firstTrade = start;
+        var firstTradeLine = 1L;
         var p = start;
         while (p < end)
         {
             var line = p;
-            if (!TryParseNumber(ref p, out var timestamp) || *p != ',')
+            p = ParseTimestamp(p, out var timestamp);
+            // last ≥ 0, so this also rejects timestamps above long.MaxValue (and empty ones, see ParseTimestamp).
+            if (*p != ',' || (long)timestamp < last)
             {
                 goto Invalid;
             }
@@ -40,10 +45,9 @@ internal static unsafe class TradeLineParser
             p++;
             int id;
             var word = Unsafe.ReadUnaligned<uint>(p);
-            uint d0 = SymbolTable.DirectDigit(word), d1 = SymbolTable.DirectDigit(word >> 8), d2 = SymbolTable.DirectDigit(word >> 16);
-            if ((word >> 24) == ',' && ((d0 | d1 | d2) & 0x80) == 0)
+            if (SymbolTable.IsDirectWord(word))
             {
-                id = symbols.GetOrAddDirect(SymbolTable.DirectIndexOfDigits(d0, d1, d2));
+                id = symbols.GetOrAddDirect((int)(word & 0xFFFFFF));
                 p += 4;
             }
             else
@@ -57,14 +61,15 @@ internal static unsafe class TradeLineParser
                 p += symbolLength + 1;
             }
 
-            // 1 ≤ quantity, price ≤ long.MaxValue: one unsigned compare each.
-            if (!TryParseNumber(ref p, out var quantity) || *p != ',' || quantity - 1 >= long.MaxValue)
+            // 1 ≤ quantity, price ≤ long.MaxValue: one unsigned compare each (an empty field reads as 0).
+            p = ParseNumber(p, out var quantity);
+            if (*p != ',' || quantity - 1 >= long.MaxValue)
             {
                 goto Invalid;
             }
 
-            p++;
-            if (!TryParseNumber(ref p, out var price) || price - 1 >= long.MaxValue)
+            p = ParseNumber(p + 1, out var price);
+            if (price - 1 >= long.MaxValue)
             {
                 goto Invalid;
             }
@@ -74,96 +79,143 @@ internal static unsafe class TradeLineParser
                 p++;
             }
 
-            // last ≥ 0, so this also rejects timestamps above long.MaxValue.
-            if (*p != '\n' || (long)timestamp < last)
+            if (*p != '\n')
             {
                 goto Invalid;
             }
 
             p++;
             lines++;
-            if (accepted++ == 0)
-            {
-                chunk.FirstTimestamp = (long)timestamp;
-                chunk.FirstTimestampLine = lines;
-            }
-
             last = (long)timestamp;
             trades.Observe(id, new Trade((long)timestamp, (long)quantity, (long)price));
             continue;
 
         Invalid:
             lines++;
-            var lineEnd = line;
-            while (*lineEnd != '\n')
-            {
-                lineEnd++;
-            }
-
             chunk.Lines = lines;
-            var reason = chunk.FirstInvalidReason is null
-                ? LineDiagnosis.Explain(new ReadOnlySpan<byte>(line, (int)(lineEnd - line)), last)
-                : null;
-            if (!chunk.Reject(reason, skipInvalid))
+            var leading = lines - 1 == chunk.InvalidLines; // every line before this one was invalid too
+            p = Reject(line, chunk, last, skipInvalid);
+            if (p == null)
             {
                 break;
             }
 
-            p = lineEnd + 1;
+            if (leading)
+            {
+                firstTrade = p;
+                firstTradeLine = lines + 1;
+            }
         }
 
         chunk.Lines = lines;
-        chunk.Accepted = accepted;
-        chunk.LastTimestamp = last;
+        // A line that stopped the chunk is counted in lines but not in InvalidLines.
+        chunk.Accepted = lines - chunk.InvalidLines - (chunk.Stopped ? 1 : 0);
+        if (chunk.Accepted > 0)
+        {
+            ParseTimestamp(firstTrade, out var first);
+            chunk.FirstTimestamp = (long)first;
+            chunk.FirstTimestampLine = firstTradeLine;
+            chunk.LastTimestamp = last;
+        }
     }
 
-    /// <summary>Reads 1 to 19 ASCII digits at <paramref name="p"/>, leaving it on the first non-digit.</summary>
+    // An invalid line at `line` (already counted in chunk.Lines): words the first reason, records it; the next
+    // line's start, or null when the chunk must stop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte* Reject<TMetrics>(byte* line, CsvChunk<TMetrics> chunk, long last, bool skipInvalid)
+        where TMetrics : struct, ITradeMetric<TMetrics>
+    {
+        var lineEnd = line;
+        while (*lineEnd != '\n')
+        {
+            lineEnd++;
+        }
+
+        var reason = chunk.FirstInvalidReason is null
+            ? LineDiagnosis.Explain(new ReadOnlySpan<byte>(line, (int)(lineEnd - line)), last)
+            : null;
+        return chunk.Reject(reason, skipInvalid) ? lineEnd + 1 : null;
+    }
+
+    // Quantities and prices: up to seven digits from one word (an empty field gives 0, which the caller rejects);
+    // longer ones out of line. The pointer to the first non-digit (a digit when there are more than 19).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool TryParseNumber(ref byte* p, out ulong value)
+    private static byte* ParseNumber(byte* p, out ulong value)
     {
         var x = Unsafe.ReadUnaligned<ulong>(p) ^ Zeros;
         var nonDigits = ((x + AboveNine) | x) & HighBits;
         if (nonDigits != 0)
         {
             var length = BitOperations.TrailingZeroCount(nonDigits) >> 3;
-            p += length;
-            // Shift the digits to the top bytes: the zeros below act as leading zeros (length 0 is rejected).
-            // Quantities and prices are mostly up to four digits: two multiply steps instead of three.
-            value = length <= 4 ? ParseFour((uint)x << (32 - 8 * length)) : ParseEight(x << (64 - 8 * length));
-            return length != 0;
+            value = ParseShort(x, length);
+            return p + length;
         }
 
-        return TryParseLong(ref p, x, out value);
+        var number = ParseLong(p);
+        value = number.Value;
+        return p + number.Length;
     }
 
-    // Eight digits or more (timestamps): whole words, then the tail word.
+    // Timestamps (microseconds since midnight: 11 digits from 02:46:40 on) take two words inline: eight digits,
+    // then up to seven more. An empty or over-long timestamp reads as ulong.MaxValue, which is negative as a long
+    // and so fails the caller's "not before the previous timestamp" test (the pointer is never null: no test).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryParseLong(ref byte* p, ulong x, out ulong value)
+    private static byte* ParseTimestamp(byte* p, out ulong value)
     {
+        var x = Unsafe.ReadUnaligned<ulong>(p) ^ Zeros;
+        var nonDigits = ((x + AboveNine) | x) & HighBits;
+        if (nonDigits != 0)
+        {
+            var length = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            value = length == 0 ? ulong.MaxValue : ParseShort(x, length);
+            return p + length;
+        }
+
+        var y = Unsafe.ReadUnaligned<ulong>(p + 8) ^ Zeros;
+        nonDigits = ((y + AboveNine) | y) & HighBits;
+        if (nonDigits != 0)
+        {
+            var length = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            value = ParseEight(x) * PowerOfTen(length) + ParseShort(y, length);
+            return p + 8 + length;
+        }
+
+        var number = ParseLong(p);
+        value = number.Length == 0 ? ulong.MaxValue : number.Value;
+        return p + number.Length;
+    }
+
+    // 0 to 7 digit values (the bytes of x from the lowest, the first non-digit at `length`) to their number.
+    // The digits are shifted to the top of the word: the zeros below act as leading zeros; length 0 gives 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ParseShort(ulong x, int length) =>
+        length <= 4
+            ? ParseFour((uint)((ulong)(uint)x << (32 - 8 * length))) // two multiply steps for the usual short values
+            : ParseEight(x << (64 - 8 * length));
+
+    private readonly record struct LongNumber(ulong Value, int Length);
+
+    // Eight digits or more: whole words, then the tail word. Length 0 when more than 19 digits (they would wrap).
+    // Out of line and returned in registers (no out parameter: that would put the caller's locals in memory).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LongNumber ParseLong(byte* p)
+    {
+        var x = Unsafe.ReadUnaligned<ulong>(p) ^ Zeros;
         var v = ParseEight(x);
-        p += 8;
         var digits = 8;
         while (true)
         {
-            x = Unsafe.ReadUnaligned<ulong>(p) ^ Zeros;
+            x = Unsafe.ReadUnaligned<ulong>(p + digits) ^ Zeros;
             var nonDigits = ((x + AboveNine) | x) & HighBits;
             if (nonDigits != 0)
             {
                 var length = BitOperations.TrailingZeroCount(nonDigits) >> 3;
-                if (length != 0)
-                {
-                    v = v * PowerOfTen(length)
-                        + (length <= 4 ? ParseFour((uint)x << (32 - 8 * length)) : ParseEight(x << (64 - 8 * length)));
-                    p += length;
-                    digits += length;
-                }
-
-                value = v;
-                return digits <= 19; // 19 digits fit in 64 bits; more wrapped and are rejected here
+                v = v * PowerOfTen(length) + ParseShort(x, length);
+                digits += length;
+                return digits <= 19 ? new LongNumber(v, digits) : default; // 19 digits fit in 64 bits
             }
 
             v = v * 100_000_000 + ParseEight(x);
-            p += 8;
             digits += 8;
         }
     }

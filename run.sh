@@ -31,7 +31,8 @@ build_native() {
     aarch64 | arm64) rid=linux-arm64 ;;
     *) return 1 ;;
   esac
-  command -v clang >/dev/null 2>&1 || return 1 # the ILCompiler links with clang
+  # The ILCompiler links with clang (clang or clang-NN on the PATH).
+  [ -n "$(compgen -c | grep -E '^clang(-[0-9]+)?$')" ] || { echo "no clang on the PATH" >"$1"; return 1; }
   dotnet publish "$cli/TradeStat.Cli.csproj" -c Release -r "$rid" -p:IlcInstructionSet=native \
     -o "$cli/bin/native" -v q -nologo >"$1" 2>&1
 }
@@ -41,9 +42,11 @@ if needs_build; then
   mkdir -p "$cli/bin"
   if [ "${TRADESTAT_JIT:-}" != 1 ] && build_native "$log"; then
     bin=$native
-  elif dotnet build "$cli/TradeStat.Cli.csproj" -c Release -v q -nologo >>"$log" 2>&1; then
+  elif { [ "${TRADESTAT_JIT:-}" = 1 ] || cp "$log" "$cli/bin/native-build.log"; } &&
+      dotnet build "$cli/TradeStat.Cli.csproj" -c Release -v q -nologo >>"$log" 2>&1; then
     bin=$jit
-    [ "${TRADESTAT_JIT:-}" = 1 ] || echo "run.sh: Native AOT build unavailable here (needs clang and the ILCompiler package); using the JIT build" >&2
+    [ "${TRADESTAT_JIT:-}" = 1 ] ||
+      echo "run.sh: no Native AOT build here (needs clang; see $cli/bin/native-build.log); using the JIT build" >&2
   else
     cat "$log" >&2
     rm -f "$log"

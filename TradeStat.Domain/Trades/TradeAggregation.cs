@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace TradeStat.Domain.Trades;
 
@@ -45,7 +46,8 @@ public sealed class TradeAggregation<TMetrics>
             var slot = slotOf[id] - 1;
             if (slot >= 0)
             {
-                _states[slot].Observe(trade);
+                // slot < _count ≤ _states.Length (NewSlot grows the array first): no bounds check needed.
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_states), slot).Observe(trade);
                 return;
             }
         }

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TradeStat.Domain.Trades;
 
 namespace TradeStat.Infrastructure.Csv;
@@ -142,6 +144,11 @@ internal static unsafe class TradeLineParser
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* ParseNumber(byte* p, out ulong value)
     {
+        if (Sse41.IsSupported)
+        {
+            return ParseVector(p, out value);
+        }
+
         var x = Unsafe.ReadUnaligned<ulong>(p) ^ Zeros;
         var nonDigits = ((x + AboveNine) | x) & HighBits;
         if (nonDigits != 0)
@@ -162,6 +169,17 @@ internal static unsafe class TradeLineParser
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* ParseTimestamp(byte* p, out ulong value)
     {
+        if (Sse41.IsSupported)
+        {
+            p = ParseVector(p, out value, out var empty);
+            if (empty)
+            {
+                value = ulong.MaxValue;
+            }
+
+            return p;
+        }
+
         var x = Unsafe.ReadUnaligned<ulong>(p) ^ Zeros;
         var nonDigits = ((x + AboveNine) | x) & HighBits;
         if (nonDigits != 0)
@@ -184,6 +202,58 @@ internal static unsafe class TradeLineParser
         value = number.Length == 0 ? ulong.MaxValue : number.Value;
         return p + number.Length;
     }
+
+    // Up to 15 digits with one 16-byte vector (x64): the first non-digit from one compare mask, the digits
+    // right-aligned by one shuffle (zeros in front), then pairs, fours and eights by three multiply-adds: about 20
+    // instructions whatever the length, where the word-at-a-time path takes 30 for a short number and 55 for a
+    // timestamp. 16 digits or more go out of line. An empty field gives 0 (and `empty`).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* ParseVector(byte* p, out ulong value) => ParseVector(p, out value, out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* ParseVector(byte* p, out ulong value, out bool empty)
+    {
+        var x = Vector128.Load(p) ^ Vector128.Create((byte)'0');
+        var nonDigits = ((x + Vector128.Create((byte)0x76)) | x).ExtractMostSignificantBits();
+        if (nonDigits == 0)
+        {
+            var number = ParseLong(p);
+            value = number.Value;
+            empty = number.Length == 0;
+            return p + number.Length;
+        }
+
+        var length = BitOperations.TrailingZeroCount(nonDigits);
+        var digits = Ssse3.Shuffle(x, Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(RightAlign), (nuint)(length * 16)));
+        var pairs = Ssse3.MultiplyAddAdjacent(digits, Vector128.Create(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, (sbyte)1));
+        var fours = Sse2.MultiplyAddAdjacent(pairs, Vector128.Create(100, 1, 100, 1, 100, 1, 100, (short)1));
+        var packed = Sse41.PackUnsignedSaturate(fours, fours).AsInt16();
+        var eights = Sse2.MultiplyAddAdjacent(packed, Vector128.Create(10_000, 1, 10_000, 1, 10_000, 1, 10_000, (short)1));
+        value = (ulong)(uint)eights.ToScalar() * 100_000_000 + (uint)eights.GetElement(1);
+        empty = length == 0;
+        return p + length;
+    }
+
+    // RightAlign[16·n ..]: the shuffle that moves n digits to the end of 16 bytes and zeroes the bytes before them.
+    private static ReadOnlySpan<byte> RightAlign =>
+        [
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+            0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A,
+            0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B,
+            0x80, 0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C,
+            0x80, 0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D,
+            0x80, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E,
+        ];
 
     // 0 to 7 digit values (the bytes of x from the lowest, the first non-digit at `length`) to their number.
     // The digits are shifted to the top of the word: the zeros below act as leading zeros; length 0 gives 0.

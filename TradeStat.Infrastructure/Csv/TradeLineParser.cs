@@ -28,11 +28,13 @@ internal static unsafe class TradeLineParser
     {
         // The loop keeps only the line count: accepted = lines − rejected, and the first trade (its timestamp and
         // line go to the ordered merge) is the line after the leading invalid ones, read again once at the end.
+        // What only the invalid-line path needs lives in the chunk, leaving the registers to the hot loop.
+        chunk.SkipInvalid = skipInvalid;
+        chunk.FirstTradeStart = (nint)start;
+        chunk.FirstTradeLine = 1;
         var trades = chunk.Trades;
         var last = chunk.LastTimestamp;
         var lines = 0L;
-        var firstTrade = start;
-        var firstTradeLine = 1L;
         var p = start;
         while (p < end)
         {
@@ -63,15 +65,15 @@ internal static unsafe class TradeLineParser
                 p += symbolLength + 1;
             }
 
-            // 1 ≤ quantity, price ≤ long.MaxValue: one unsigned compare each (an empty field reads as 0).
+            // 1 ≤ quantity, price ≤ long.MaxValue: ParseNumber gives 0 for an empty field and above long.MaxValue.
             p = ParseNumber(p, out var quantity);
-            if (*p != ',' || quantity - 1 >= long.MaxValue)
+            if (*p != ',' || quantity == 0)
             {
                 goto Invalid;
             }
 
             p = ParseNumber(p + 1, out var price);
-            if (price - 1 >= long.MaxValue)
+            if (price == 0)
             {
                 goto Invalid;
             }
@@ -95,17 +97,10 @@ internal static unsafe class TradeLineParser
         Invalid:
             lines++;
             chunk.Lines = lines;
-            var leading = lines - 1 == chunk.InvalidLines; // every line before this one was invalid too
-            p = Reject(line, chunk, last, skipInvalid);
+            p = Reject(line, chunk, last);
             if (p == null)
             {
                 break;
-            }
-
-            if (leading)
-            {
-                firstTrade = p;
-                firstTradeLine = lines + 1;
             }
         }
 
@@ -114,9 +109,9 @@ internal static unsafe class TradeLineParser
         chunk.Accepted = lines - chunk.InvalidLines - (chunk.Stopped ? 1 : 0);
         if (chunk.Accepted > 0)
         {
-            ParseTimestamp(firstTrade, out var first);
+            ParseTimestamp((byte*)chunk.FirstTradeStart, out var first);
             chunk.FirstTimestamp = (long)first;
-            chunk.FirstTimestampLine = firstTradeLine;
+            chunk.FirstTimestampLine = chunk.FirstTradeLine;
             chunk.LastTimestamp = last;
         }
     }
@@ -124,7 +119,7 @@ internal static unsafe class TradeLineParser
     // An invalid line at `line` (already counted in chunk.Lines): words the first reason, records it; the next
     // line's start, or null when the chunk must stop.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static byte* Reject<TMetrics>(byte* line, CsvChunk<TMetrics> chunk, long last, bool skipInvalid)
+    private static byte* Reject<TMetrics>(byte* line, CsvChunk<TMetrics> chunk, long last)
         where TMetrics : struct, ITradeMetric<TMetrics>
     {
         var lineEnd = line;
@@ -133,10 +128,22 @@ internal static unsafe class TradeLineParser
             lineEnd++;
         }
 
+        var leading = chunk.Lines - 1 == chunk.InvalidLines; // every line before this one was invalid too
         var reason = chunk.FirstInvalidReason is null
             ? LineDiagnosis.Explain(new ReadOnlySpan<byte>(line, (int)(lineEnd - line)), last)
             : null;
-        return chunk.Reject(reason, skipInvalid) ? lineEnd + 1 : null;
+        if (!chunk.Reject(reason, chunk.SkipInvalid))
+        {
+            return null;
+        }
+
+        if (leading)
+        {
+            chunk.FirstTradeStart = (nint)(lineEnd + 1);
+            chunk.FirstTradeLine = chunk.Lines + 1;
+        }
+
+        return lineEnd + 1;
     }
 
     // Quantities and prices: up to seven digits from one word (an empty field gives 0, which the caller rejects);
@@ -171,13 +178,9 @@ internal static unsafe class TradeLineParser
     {
         if (Sse41.IsSupported)
         {
-            p = ParseVector(p, out value, out var empty);
-            if (empty)
-            {
-                value = ulong.MaxValue;
-            }
-
-            return p;
+            var next = ParseVector(p, out var read);
+            value = next == p ? ulong.MaxValue : read; // nothing read: empty or over-long
+            return next;
         }
 
         var x = Unsafe.ReadUnaligned<ulong>(p) ^ Zeros;
@@ -206,12 +209,9 @@ internal static unsafe class TradeLineParser
     // Up to 15 digits with one 16-byte vector (x64): the first non-digit from one compare mask, the digits
     // right-aligned by one shuffle (zeros in front), then pairs, fours and eights by three multiply-adds: about 20
     // instructions whatever the length, where the word-at-a-time path takes 30 for a short number and 55 for a
-    // timestamp. 16 digits or more go out of line. An empty field gives 0 (and `empty`).
+    // timestamp. 16 digits or more go out of line. An empty field gives 0.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* ParseVector(byte* p, out ulong value) => ParseVector(p, out value, out _);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* ParseVector(byte* p, out ulong value, out bool empty)
+    private static byte* ParseVector(byte* p, out ulong value)
     {
         var x = Vector128.Load(p) ^ Vector128.Create((byte)'0');
         var nonDigits = ((x + Vector128.Create((byte)0x76)) | x).ExtractMostSignificantBits();
@@ -219,7 +219,6 @@ internal static unsafe class TradeLineParser
         {
             var number = ParseLong(p);
             value = number.Value;
-            empty = number.Length == 0;
             return p + number.Length;
         }
 
@@ -230,7 +229,6 @@ internal static unsafe class TradeLineParser
         var packed = Sse41.PackUnsignedSaturate(fours, fours).AsInt16();
         var eights = Sse2.MultiplyAddAdjacent(packed, Vector128.Create(10_000, 1, 10_000, 1, 10_000, 1, 10_000, (short)1));
         value = (ulong)(uint)eights.ToScalar() * 100_000_000 + (uint)eights.GetElement(1);
-        empty = length == 0;
         return p + length;
     }
 
@@ -265,7 +263,8 @@ internal static unsafe class TradeLineParser
 
     private readonly record struct LongNumber(ulong Value, int Length);
 
-    // Eight digits or more: whole words, then the tail word. Length 0 when more than 19 digits (they would wrap).
+    // Eight digits or more: whole words, then the tail word. Length 0 (and value 0) above long.MaxValue, which no
+    // field may exceed (more than 19 digits would also wrap).
     // Out of line and returned in registers (no out parameter: that would put the caller's locals in memory).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static LongNumber ParseLong(byte* p)
@@ -282,7 +281,7 @@ internal static unsafe class TradeLineParser
                 var length = BitOperations.TrailingZeroCount(nonDigits) >> 3;
                 v = v * PowerOfTen(length) + ParseShort(x, length);
                 digits += length;
-                return digits <= 19 ? new LongNumber(v, digits) : default; // 19 digits fit in 64 bits
+                return digits <= 19 && v <= long.MaxValue ? new LongNumber(v, digits) : default; // 19 digits fit in 64 bits
             }
 
             v = v * 100_000_000 + ParseEight(x);

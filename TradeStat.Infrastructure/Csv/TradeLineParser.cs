@@ -48,10 +48,11 @@ internal static unsafe class TradeLineParser
 
             p++;
             int id;
+            // A known three-byte symbol and its comma: one load, one compare, one table lookup (unknown or invalid
+            // ones take the general path, which validates and adds).
             var word = Unsafe.ReadUnaligned<uint>(p);
-            if (SymbolTable.IsDirectWord(word))
+            if ((word >> 24) == ',' && (id = symbols.FindThreeByte((int)(word & 0xFFFFFF))) >= 0)
             {
-                id = symbols.GetOrAddDirect((int)(word & 0xFFFFFF));
                 p += 4;
             }
             else

@@ -5,11 +5,10 @@
 # The generator is TradeStat.Cli's `gen` command (C#, >500 MB/s), built by run.sh's rules when needed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin="$root/TradeStat.Cli/bin/Release/net10.0/TradeStat.Cli"
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
   sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
-# Reuse run.sh's build step (it builds only when the binary is missing or stale) without running the analysis.
-TRADESTAT_BUILD_ONLY=1 bash "$root/run.sh" >/dev/null
+# Reuse run.sh's build step (it builds only when the binary is missing or stale; it prints the binary's path).
+bin=$(TRADESTAT_BUILD_ONLY=1 bash "$root/run.sh")
 exec "$bin" gen "$@"

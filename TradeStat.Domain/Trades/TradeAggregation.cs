@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace TradeStat.Domain.Trades;
 
@@ -45,7 +46,8 @@ public sealed class TradeAggregation<TMetrics>
             var slot = slotOf[id] - 1;
             if (slot >= 0)
             {
-                _states[slot].Observe(trade);
+                // slot < _count ≤ _states.Length (NewSlot grows the array first): no bounds check needed.
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_states), slot).Observe(trade);
                 return;
             }
         }
@@ -111,9 +113,10 @@ public sealed class TradeAggregation<TMetrics>
 
     private int SlotOf(int id) => (uint)id < (uint)_slotOf.Length ? _slotOf[id] - 1 : -1;
 
-    // The first trade of a symbol in this aggregation.
+    // The first trade of a symbol in this aggregation. By value: passing the caller's trade by reference to a call
+    // would keep it in memory (not in registers) in the hot loop.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Add(int id, in Trade trade)
+    private void Add(int id, Trade trade)
     {
         var slot = NewSlot(id);
         _states[slot].Start(trade);

@@ -14,10 +14,15 @@ public struct WideSum
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(ulong high, ulong low)
     {
+        // Branches on the carries (rare, so predicted) take fewer instructions than computing them as values.
         var newLow = _low + low;
-        var carry = newLow < low ? 1UL : 0UL;
-        var newMiddle = _middle + high + carry; // high + carry < 2^64: only the sum with _middle can wrap
-        if (newMiddle < _middle)
+        var newMiddle = _middle + high;
+        if (newMiddle < high)
+        {
+            _high++;
+        }
+
+        if (newLow < low && ++newMiddle == 0)
         {
             _high++;
         }

@@ -18,6 +18,12 @@ internal sealed class CsvChunk<TMetrics>
     public string? FirstInvalidReason;
     public bool Stopped;
 
+    // The parser's state for the invalid-line path (kept out of its registers): the mode, and where the chunk's
+    // first trade starts (after the leading invalid lines) and its line.
+    public bool SkipInvalid;
+    public nint FirstTradeStart;
+    public long FirstTradeLine;
+
     /// <summary>Empties the chunk; <paramref name="previousTimestamp"/> is the timestamp its first trade must reach.</summary>
     public void Reset(long previousTimestamp = 0)
     {

@@ -20,26 +20,27 @@ public sealed class SymbolTableTests
     }
 
     [Test]
-    public void Every_direct_triple_maps_to_its_own_index()
+    public void Every_three_byte_symbol_has_its_own_key_and_is_found_once_added()
     {
+        var table = new SymbolTable();
         var seen = new HashSet<int>();
-        for (uint b0 = 0x21; b0 < 0x7F; b0 += 7)
+        for (uint b0 = 0x20; b0 < 0x100; b0 += 7)
         {
-            for (uint b1 = 0x21; b1 < 0x7F; b1++)
+            for (uint b1 = 0x20; b1 < 0x100; b1++)
             {
-                for (uint b2 = 0x21; b2 < 0x7F; b2 += 3)
+                for (uint b2 = 0x20; b2 < 0x100; b2 += 3)
                 {
-                    if (SymbolTable.IsDirect(b0, b1, b2))
-                    {
-                        seen.Add(SymbolTable.DirectIndex(b0, b1, b2)).Should().BeTrue();
-                    }
+                    seen.Add(SymbolTable.ThreeByteKey(b0, b1, b2)).Should().BeTrue();
                 }
             }
         }
 
-        SymbolTable.IsDirect(',', 'a', 'a').Should().BeFalse();
-        SymbolTable.IsDirect(' ', 'a', 'a').Should().BeFalse();
-        SymbolTable.IsDirect(0xC3, 'a', 'a').Should().BeFalse();
+        var key = SymbolTable.ThreeByteKey(0xC3, 'a', ' ');
+        table.FindThreeByte(key).Should().Be(-1);
+        var id = table.GetOrAdd([0xC3, (byte)'a', (byte)' ']);
+        table.FindThreeByte(key).Should().Be(id);
+        table.Name(id).ToArray().Should().Equal(0xC3, (byte)'a', (byte)' ');
+        table.FindThreeByte(SymbolTable.ThreeByteKey('a', 'a', 'a')).Should().Be(-1);
     }
 
     [Test]

@@ -51,7 +51,7 @@ build_release TradeStat.Api/TradeStat.Api.csproj
 
 URL="http://127.0.0.1:$PORT"
 start_server tradestat "$PORT" "$RESULTS/fill-$STAMP-tradestat.log" \
-  env TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$URL"
+  env $TS_RUNTIME_ENV TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$URL"
 TS_PID=$LAST_PID
 wait_ready "$TS_PID" "$URL/health/live"
 report "TradeStat pid $TS_PID idle: $(memory_of "$TS_PID"), $(gc_threads_of "$TS_PID")"

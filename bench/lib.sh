@@ -7,6 +7,12 @@ API_DLL="$REPO/TradeStat.Api/bin/Release/net10.0/TradeStat.Api.dll"
 BENCH_DLL="$REPO/TradeStat.Benchmarks/bin/Release/net10.0/TradeStat.Benchmarks.dll"
 CLK_TCK=$(getconf CLK_TCK)
 
+# Runtime settings of the TradeStat server: those of the Dockerfile (DOTNET_ReadyToRun=0: every method is jitted
+# with dynamic PGO instead of starting from the framework's precompiled code; see docs/benchmarks.md). The ceiling
+# runs on the runtime's defaults unless CEILING_RUNTIME_ENV says otherwise (e.g. the same setting, to compare).
+TS_RUNTIME_ENV=${TS_RUNTIME_ENV-DOTNET_ReadyToRun=0}
+CEILING_RUNTIME_ENV=${CEILING_RUNTIME_ENV-}
+
 # PIDs of the servers this script started; stopped by stop_servers (trap on EXIT).
 SERVER_PIDS=()
 

@@ -39,7 +39,7 @@ estimate=$((ROUNDS * 6 * run_s + 5 * warm_s + 15))
 {
   echo "=== load.sh $STAMP  git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')  $(dotnet --version 2>/dev/null)"
   echo "settings: DURATION=$DURATION CONNS=$CONNS THREADS=$THREADS ROUNDS=$ROUNDS WARMUP=$WARMUP PREFILL_BATCHES=$PREFILL_BATCHES CHECK=$CHECK"
-  echo "GC env: $(gc_env)   cores: $(nproc)   loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "runtime env: TradeStat [$TS_RUNTIME_ENV] ceiling [$CEILING_RUNTIME_ENV]   GC env: $(gc_env)   cores: $(nproc)   loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "estimated run time after the build: ${estimate}s (~$(((estimate + 59) / 60)) min)"
 } | tee -a "$OUT"
 if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
@@ -52,10 +52,10 @@ build_release TradeStat.Benchmarks/TradeStat.Benchmarks.csproj   # builds TradeS
 TS_URL="http://127.0.0.1:$TS_PORT"
 CEILING_URL="http://127.0.0.1:$CEILING_PORT"
 start_server tradestat "$TS_PORT" "$RESULTS/load-$STAMP-tradestat.log" \
-  env TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$TS_URL"
+  env $TS_RUNTIME_ENV TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$TS_URL"
 TS_PID=$LAST_PID
 start_server ceiling "$CEILING_PORT" "$RESULTS/load-$STAMP-ceiling.log" \
-  dotnet "$BENCH_DLL" ceiling --urls "$CEILING_URL"
+  env $CEILING_RUNTIME_ENV dotnet "$BENCH_DLL" ceiling --urls "$CEILING_URL"
 CEILING_PID=$LAST_PID
 wait_ready "$TS_PID" "$TS_URL/health/live"
 wait_ready "$CEILING_PID" "$CEILING_URL/raw"

@@ -33,7 +33,7 @@ report "GC env: $(gc_env)   loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"
 build_release TradeStat.Api/TradeStat.Api.csproj
 URL="http://127.0.0.1:$PORT"
 start_server tradestat "$PORT" "$RESULTS/soak-$STAMP-tradestat.log" \
-  env TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$URL"
+  env $TS_RUNTIME_ENV TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$URL"
 TS_PID=$LAST_PID
 wait_ready "$TS_PID" "$URL/health/live"
 

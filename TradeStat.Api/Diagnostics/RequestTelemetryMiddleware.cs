@@ -36,19 +36,20 @@ public sealed partial class RequestTelemetryMiddleware(
             Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16), // 100 µs … 3.3 s
         });
 
-    private static readonly ConcurrentDictionary<ChildKey, (Counter.Child Count, Histogram.Child Time)> Children = new();
-
+    // Per pipeline, so that the endpoints it is keyed by are this app's (other hosts in the process have their own).
+    private readonly ConcurrentDictionary<ChildKey, (Counter.Child Count, Histogram.Child Time)> _children = new();
     private readonly bool _metrics = options.Value.Metrics;
     private readonly bool _logging = options.Value.RequestLogging;
     private readonly double _slowMs = options.Value.SlowRequestMilliseconds;
 
     /// <summary>
-    /// The level of a request's log event: Error for a server error, Warning for a slow request, Information for a
-    /// client error, Debug for an ordinary success (not written at the default minimum level).
+    /// The level of a request's log event: Error for a server error, Warning for a request slower than
+    /// <paramref name="slowMs"/> (0: never), Information for a client error, Debug for an ordinary success (not
+    /// written at the default minimum level).
     /// </summary>
     public static LogLevel Level(int statusCode, double elapsedMs, double slowMs) =>
         statusCode >= StatusCodes.Status500InternalServerError ? LogLevel.Error
-        : elapsedMs > slowMs ? LogLevel.Warning
+        : slowMs > 0 && elapsedMs > slowMs ? LogLevel.Warning
         : statusCode >= StatusCodes.Status400BadRequest ? LogLevel.Information
         : LogLevel.Debug;
 
@@ -58,26 +59,36 @@ public sealed partial class RequestTelemetryMiddleware(
 
         // Routing ran before this middleware; read the endpoint now, as error handling clears it.
         var endpoint = context.GetEndpoint();
+        Exception? failure = null;
         try
         {
             await next(context);
         }
+        catch (Exception ex)
+        {
+            // Past the exception handler (the response had started, or the handler failed): Kestrel answers 500 or
+            // aborts. Record it as such, then let it go on.
+            failure = ex;
+            throw;
+        }
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var status = context.Response.StatusCode;
+            var status = failure is not null && !context.Response.HasStarted
+                ? StatusCodes.Status500InternalServerError
+                : context.Response.StatusCode;
             var method = Method(context.Request.Method);
             if (_metrics)
             {
-                Observe(endpoint, method, status, elapsed);
+                Observe(endpoint, method, failure is null ? status : StatusCodes.Status500InternalServerError, elapsed);
             }
 
             if (_logging)
             {
-                var level = Level(status, elapsed.TotalMilliseconds, _slowMs);
+                var level = failure is null ? Level(status, elapsed.TotalMilliseconds, _slowMs) : LogLevel.Error;
                 if (logger.IsEnabled(level))
                 {
-                    LogRequest(logger, level, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds);
+                    LogRequest(logger, level, failure, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds);
                 }
             }
         }
@@ -86,9 +97,9 @@ public sealed partial class RequestTelemetryMiddleware(
     private void Observe(Endpoint? endpoint, string method, int status, TimeSpan elapsed)
     {
         var key = new ChildKey(endpoint, method, status);
-        if (!Children.TryGetValue(key, out var children))
+        if (!_children.TryGetValue(key, out var children))
         {
-            children = Children.GetOrAdd(key, static k =>
+            children = _children.GetOrAdd(key, static k =>
             {
                 var template = (k.Endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "none";
                 return (
@@ -105,9 +116,12 @@ public sealed partial class RequestTelemetryMiddleware(
         }
     }
 
-    /// <summary>The message of Serilog's request logging, so that log queries keep working.</summary>
+    /// <summary>
+    /// The message and property names of Serilog's request logging, so that queries on them keep working (the source
+    /// context is now <c>TradeStat.Api.Diagnostics.RequestTelemetryMiddleware</c>).
+    /// </summary>
     [LoggerMessage(Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms")]
-    private static partial void LogRequest(ILogger logger, LogLevel level, string requestMethod, string? requestPath, int statusCode, double elapsed);
+    private static partial void LogRequest(ILogger logger, LogLevel level, Exception? exception, string requestMethod, string? requestPath, int statusCode, double elapsed);
 
     /// <summary>The standard methods by name, anything else as <c>OTHER</c>: clients cannot grow the label set.</summary>
     private static string Method(string method) =>

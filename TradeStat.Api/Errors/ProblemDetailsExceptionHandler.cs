@@ -28,7 +28,7 @@ public sealed class ProblemDetailsExceptionHandler(
 
         if (status >= 500)
         {
-            logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            logger.LogError(exception, "Unhandled exception for {Method} {Path} (request {RequestId})", httpContext.Request.Method, httpContext.Request.Path, httpContext.TraceIdentifier);
         }
 
         if (httpContext.Response.HasStarted)

@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TradeStat.Api;
 using TradeStat.Tests.Support;
 
 namespace TradeStat.Tests.Integration;
@@ -9,6 +13,32 @@ namespace TradeStat.Tests.Integration;
 [Category("Integration")]
 public sealed class OperationsTests
 {
+    [TestCase(null, false)]
+    [TestCase("false", false)]
+    [TestCase("true", true)]
+    public async Task Request_tracing_is_off_by_default_and_on_when_configured(string? setting, bool tracing)
+    {
+        await using var factory = setting is null ? new TradeStatFactory() : new TradeStatFactory(("TradeStat:RequestTracing", setting));
+        using var client = factory.CreateApiClient();
+
+        using var response = await client.GetAsync($"/stats/?symbol={TradeStatApi.UniqueSymbol()}&k=1");
+
+        // The hosting logger decides whether ASP.NET Core starts an Activity and a logging scope per request.
+        var hosting = factory.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostingExtensions.HostingDiagnosticsCategory);
+        hosting.IsEnabled(LogLevel.Critical).Should().Be(tracing);
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var traceId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("traceId").GetString();
+        traceId.Should().NotBeNullOrEmpty();
+        if (tracing)
+        {
+            traceId.Should().StartWith("00-", "a W3C trace context from the request's Activity");
+        }
+        else
+        {
+            traceId.Should().NotStartWith("00-", "without an Activity the request id stands in (it is in the request's log event)");
+        }
+    }
+
     [Test]
     public async Task Metrics_show_ingestion_rejections_symbols_and_the_runtime()
     {

@@ -18,7 +18,7 @@ namespace TradeStat.Infrastructure.Series;
 /// <list type="bullet">
 /// <item>head: the values from s to the end of s's sub-block, summed (at most 63 values; the
 /// stored summary when s is aligned), plus, for block-sized windows, the rest of s's block from a 65-entry
-/// suffix table built when s enters the block (64 merges per 4096 values);</item>
+/// suffix table built when that block is first read (at most 64 merges per 4096 values);</item>
 /// <item>middle: the whole units (sub-blocks for windows below 8192, blocks above) between head and tail:
 /// their moments in a two-stack <see cref="MomentsQueue"/>, their minima and maxima in two
 /// <see cref="MonotonicDeque"/>s, per window;</item>
@@ -105,7 +105,7 @@ internal sealed class SeriesWindows
                 var boundary = last & ~window.UnitMask;
                 if (boundary > 0 && boundary >= t + 1 - window.Length)
                 {
-                    window.StartEnteredUnit(boundary, this);
+                    window.StartEnteredUnit(boundary);
                 }
             }
         }
@@ -160,7 +160,7 @@ internal sealed class SeriesWindows
         // ... plus, for block windows, the rest of start's block.
         if (window.Kind == WindowKind.Block)
         {
-            head = Summary.Merge(head, window.BlockSuffix((int)((start >> SubShift) & (SubsPerBlock - 1)) + 1));
+            head = Summary.Merge(head, window.BlockSuffix(start >> BlockShift, (int)((start >> SubShift) & (SubsPerBlock - 1)) + 1, this));
         }
 
         return Summary.Merge(Summary.Merge(head, window.Middle()), tail);
@@ -181,11 +181,11 @@ internal sealed class SeriesWindows
         {
             if (window.Kind == WindowKind.Sub)
             {
-                window.Completed(subIndex, summary, startPlusW - window.Length, this);
+                window.Completed(subIndex, summary, startPlusW - window.Length);
             }
             else if (window.Kind == WindowKind.Block && blockDone)
             {
-                window.Completed(lastIndex >> BlockShift, _blockSoFar, startPlusW - window.Length, this);
+                window.Completed(lastIndex >> BlockShift, _blockSoFar, startPlusW - window.Length);
             }
         }
 
@@ -238,7 +238,7 @@ internal sealed class SeriesWindows
         private readonly MomentsQueue _queue;
         private readonly MonotonicDeque _minima;
         private readonly MonotonicDeque _maxima;
-        private Summary[]? _suffix;              // block windows: sub-blocks j..63 of the head block, built on first use
+        private Summary[]? _suffix;              // block windows: sub-blocks j..63 of the head block, built when first read
         private long _suffixBlock = -1;
         private long _firstQueued;               // unit index of the queue's oldest entry
 
@@ -266,19 +266,26 @@ internal sealed class SeriesWindows
             ? Summary.Empty
             : new Summary(_queue.Aggregate(), _minima.Extreme, _maxima.Extreme);
 
-        /// <summary>Summary of sub-blocks j..63 of the head block (empty for j = 64).</summary>
-        public Summary BlockSuffix(int j) => _suffix![j];
+        /// <summary>
+        /// Summary of sub-blocks j..63 of <paramref name="block"/>, the (finished) block holding the window's start
+        /// (empty for j = 64). The table is built when a block is first read, not when the start enters it: a
+        /// 10,000-value append moves the start across two or three blocks, and only the last one is read.
+        /// </summary>
+        public Summary BlockSuffix(long block, int j, SeriesWindows owner)
+        {
+            if (block != _suffixBlock)
+            {
+                BuildSuffix(block, owner);
+            }
+
+            return _suffix![j];
+        }
 
         /// <summary>A unit finished: it joins the middle, unless it holds the window's start (it is the head then).</summary>
-        public void Completed(long unit, in Summary summary, long windowStart, SeriesWindows owner)
+        public void Completed(long unit, in Summary summary, long windowStart)
         {
             if (unit <= (Math.Max(0, windowStart) >> UnitShift))
             {
-                if (Kind == WindowKind.Block)
-                {
-                    BuildSuffix(unit, owner);
-                }
-
                 return;
             }
 
@@ -294,7 +301,7 @@ internal sealed class SeriesWindows
 
         /// <summary>The window's start is now the first value of a unit: that unit and older leave the middle.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public void StartEnteredUnit(long start, SeriesWindows owner)
+        public void StartEnteredUnit(long start)
         {
             var headUnit = start >> UnitShift;
             while (_queue.Count > 0 && _firstQueued <= headUnit)
@@ -305,19 +312,11 @@ internal sealed class SeriesWindows
 
             _minima.ExpireThrough(headUnit);
             _maxima.ExpireThrough(headUnit);
-            if (Kind == WindowKind.Block)
-            {
-                BuildSuffix(headUnit, owner);
-            }
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private void BuildSuffix(long block, SeriesWindows owner)
         {
-            if (block == _suffixBlock)
-            {
-                return;
-            }
-
             var firstSub = block << (BlockShift - SubShift);
             var acc = Summary.Empty;
             _suffix ??= new Summary[SubsPerBlock + 1];

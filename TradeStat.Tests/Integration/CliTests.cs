@@ -104,7 +104,74 @@ public sealed class CliTests
         missing.Stderr.Should().Contain("cannot read missing.csv");
     }
 
+    [Test]
+    public void Check_sh_passes_a_right_output_and_names_the_differing_line_of_a_wrong_one()
+    {
+        File.WriteAllText(PathOf("in.csv"), TradeInputs.Sample);
+        File.WriteAllText(PathOf("right.csv"), TradeInputs.SampleOutput);
+        File.WriteAllText(PathOf("wrong.csv"), TradeInputs.SampleOutput.Replace("aab,6103,69,810,907", "aab,6103,69,811,907", StringComparison.Ordinal));
+
+        var pass = Run("bash", RepositoryFile("check.sh"), "in.csv", "right.csv");
+        var fail = Run("bash", RepositoryFile("check.sh"), "in.csv", "wrong.csv");
+
+        pass.ExitCode.Should().Be(0, pass.Stderr);
+        pass.Stdout.Should().Be("PASS (3 symbols)\n");
+        fail.ExitCode.Should().Be(1);
+        fail.Stdout.Should().Contain("line 2: expected aab,6103,69,810,907  got aab,6103,69,811,907").And.Contain("FAIL: 1 differing line(s) of 3 expected");
+    }
+
+    [Test]
+    [Platform("Linux")] // util-linux `script` gives the CLI a terminal for stderr
+    public void On_a_terminal_stderr_shows_a_progress_line_and_a_summary()
+    {
+        // Input arrives over ~1.2 s, so the twice-a-second progress line is drawn at least twice before the end (its
+        // counts move as chunks complete, so they may still be zero then).
+        File.WriteAllText(PathOf("in.csv"), TradeInputs.Sample);
+        var cli = $"dotnet '{Path.Combine(AppContext.BaseDirectory, "TradeStat.Cli.dll")}'";
+        var result = Run("script", "-qec", $"(cat in.csv; sleep 1.2) | {cli} - out.csv", "/dev/null");
+
+        result.ExitCode.Should().Be(0, result.Stdout);
+        result.Stdout.Should().MatchRegex(@"\r[0-9.]+ GB, [0-9,]+ rows, [0-9.]+ GB/s\u001b\[K", "the progress line: bytes, rows, rate");
+        result.Stdout.Should().Contain("8 lines, 3 symbols, 0.0 MB in").And.Contain("-> out.csv");
+        File.ReadAllText(PathOf("out.csv")).Should().Be(TradeInputs.SampleOutput);
+    }
+
     private string PathOf(string name) => Path.Combine(_directory, name);
+
+    /// <summary>A file at the repository root (the tests run from TradeStat.Tests/bin/&lt;config&gt;/&lt;tfm&gt;).</summary>
+    private static string RepositoryFile(string name)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, name);
+            if (File.Exists(candidate) && File.Exists(Path.Combine(directory.FullName, "TradeStat.sln")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"{name} not found above {AppContext.BaseDirectory}");
+    }
+
+    private (int ExitCode, string Stdout, string Stderr) Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = _directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit(TimeSpan.FromSeconds(60)).Should().BeTrue($"{program} must finish");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
 
     private (int ExitCode, string Stdout, string Stderr) Cli(string? stdin, params string[] arguments)
     {

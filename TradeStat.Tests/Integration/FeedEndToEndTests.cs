@@ -34,15 +34,12 @@ public sealed class FeedEndToEndTests
             ]);
         await exchange.StartAsync();
 
-        await using var service = new TradeStatFactory(
-            ("Binance:Enabled", "true"),
-            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
-            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+        await using var service = FeedService(
+            exchange,
             ("Binance:ReconnectBaseDelay", "00:00:00.050"),
             ("Binance:ReconnectMaxDelay", "00:00:00.500"),
             ("Binance:RotationOverlap", "00:00:00.200"),
-            ("Binance:ConnectionLifetime", "00:00:02.500"),
-            ("TradeStat:RequestLogging", "false"));
+            ("Binance:ConnectionLifetime", "00:00:02.500"));
         using var client = service.CreateApiClient();
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
 
@@ -91,12 +88,9 @@ public sealed class FeedEndToEndTests
             HugeFrameBytes = 1024 * 1024,
         };
         await exchange.StartAsync();
-        await using var service = new TradeStatFactory(
-            ("Binance:Enabled", "true"),
-            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
-            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
-            ("Binance:MaxMessageBytes", "131072"),
-            ("TradeStat:RequestLogging", "false"));
+        await using var service = FeedService(
+            exchange,
+            ("Binance:MaxMessageBytes", "131072"));
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         var book = service.Services.GetRequiredService<MarketBook>();
         await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
@@ -125,10 +119,8 @@ public sealed class FeedEndToEndTests
             PongTimeout = TimeSpan.FromMilliseconds(500),
         };
         await exchange.StartAsync();
-        await using var service = new TradeStatFactory(
-            ("Binance:Enabled", "true"),
-            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
-            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+        await using var service = FeedService(
+            exchange,
             ("Binance:ReconnectBaseDelay", "00:00:00.050"));
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
@@ -155,13 +147,10 @@ public sealed class FeedEndToEndTests
             MalformedEvery = 0,
         };
         await exchange.StartAsync();
-        await using var service = new TradeStatFactory(
-            ("Binance:Enabled", "true"),
-            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
-            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+        await using var service = FeedService(
+            exchange,
             ("Binance:SymbolRefreshInterval", "00:00:01"),
-            ("Binance:MaxStreamsPerConnection", "2"),
-            ("TradeStat:RequestLogging", "false"));
+            ("Binance:MaxStreamsPerConnection", "2"));
         using var client = service.CreateApiClient();
         var book = service.Services.GetRequiredService<MarketBook>();
         await WaitUntil(() => exchange.IsSubscribed("btcusdt@trade") && exchange.IsSubscribed("oldcoin@trade"), "initial subscriptions");
@@ -190,12 +179,9 @@ public sealed class FeedEndToEndTests
             MalformedEvery = 0,
         };
         await exchange.StartAsync();
-        await using var service = new TradeStatFactory(
-            ("Binance:Enabled", "true"),
-            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
-            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
-            ("Binance:SymbolRefreshInterval", "00:00:01"),
-            ("TradeStat:RequestLogging", "false"));
+        await using var service = FeedService(
+            exchange,
+            ("Binance:SymbolRefreshInterval", "00:00:01"));
         using var client = service.CreateApiClient();
         var book = service.Services.GetRequiredService<MarketBook>();
         await WaitUntil(() => exchange.IsSubscribed("btcusdt@trade"), "subscribed");
@@ -263,6 +249,16 @@ public sealed class FeedEndToEndTests
         root.GetProperty("last").GetDecimal().Should().Be(decimal.Parse(trades.MaxBy(t => t.Id)!.Price, System.Globalization.CultureInfo.InvariantCulture));
         root.GetProperty("exact").GetBoolean().Should().BeTrue();
     }
+
+    /// <summary>The service with the live feed on, pointed at <paramref name="exchange"/>, request logging off, plus <paramref name="settings"/>.</summary>
+    private static TradeStatFactory FeedService(FakeBinanceExchange exchange, params (string Key, string Value)[] settings) =>
+        new([
+            ("Binance:Enabled", "true"),
+            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
+            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+            ("TradeStat:RequestLogging", "false"),
+            .. settings,
+        ]);
 
     private static IEnumerable<RecordedTrade> ReadRecorded(string file) =>
         File.ReadLines(Recordings.PathOf(file)).Select(line =>

@@ -60,7 +60,7 @@ public static class HostingExtensions
 
         builder.Services
             .AddDomain()
-            .AddInfrastructure(builder.Configuration)
+            .AddInfrastructure(config)
             .AddApi();
         return builder;
     }

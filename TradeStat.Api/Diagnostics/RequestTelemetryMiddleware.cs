@@ -74,18 +74,15 @@ public sealed partial class RequestTelemetryMiddleware(
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var status = failure is not null && !context.Response.HasStarted
-                ? StatusCodes.Status500InternalServerError
-                : context.Response.StatusCode;
-            var method = Method(context.Request.Method);
+            var status = failure is null ? context.Response.StatusCode : StatusCodes.Status500InternalServerError;
             if (_metrics)
             {
-                Observe(endpoint, method, failure is null ? status : StatusCodes.Status500InternalServerError, elapsed);
+                Observe(endpoint, Method(context.Request.Method), status, elapsed);
             }
 
             if (_logging)
             {
-                var level = failure is null ? Level(status, elapsed.TotalMilliseconds, _slowMs) : LogLevel.Error;
+                var level = Level(status, elapsed.TotalMilliseconds, _slowMs);
                 if (logger.IsEnabled(level))
                 {
                     LogRequest(logger, level, failure, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds, context.TraceIdentifier);

@@ -22,10 +22,8 @@ for ((r = 0; r < ROUNDS; r++)); do
     settings=() dll=$API_DLL
     [[ $cfg != "-" ]] && read -r -a settings <<<"$cfg"
     if [[ ${settings[0]:-} == @* ]]; then dll=${settings[0]#@}; settings=("${settings[@]:1}"); fi
-    start_server tradestat "$PORT" "$SERVER_LOG" \
-      env "${settings[@]}" TradeStat__LogFormat=json dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "$URL"
-    pid=$LAST_PID
-    wait_ready "$pid" "$URL/health/live"
+    TS_RUNTIME_ENV='' TS_DLL=$dll start_tradestat "$URL" "$SERVER_LOG" "${settings[@]}" # exactly this side's settings
+    pid=$TS_PID
     MAX_REQUESTS=30 BENCH_NAME=prefill wrk -t1 -c1 -d60s -s "$LUA/ingest.lua" "$URL" >/dev/null 2>&1 || die "pre-fill failed"
     CHECK=0 wrk -t1 -c32 -d8s -s "$LUA/stats.lua" "$URL" >/dev/null 2>&1 || die "warm-up failed"
     cpu0=$(cpu_us "$pid")

@@ -50,10 +50,7 @@ report "expected resident memory at the plateau: ~$need_gib GiB of values + over
 build_release TradeStat.Api/TradeStat.Api.csproj
 
 URL="http://127.0.0.1:$PORT"
-start_server tradestat "$PORT" "$RESULTS/fill-$STAMP-tradestat.log" \
-  env $TS_RUNTIME_ENV TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$URL"
-TS_PID=$LAST_PID
-wait_ready "$TS_PID" "$URL/health/live"
+start_tradestat "$URL" "$RESULTS/fill-$STAMP-tradestat.log"
 report "TradeStat pid $TS_PID idle: $(memory_of "$TS_PID"), $(gc_threads_of "$TS_PID")"
 
 # One long wrk run in the background (bounded by the timeout); ingest.lua writes the symbols' ever-added

@@ -58,6 +58,20 @@ start_server() {
   log "started $name (pid $LAST_PID) on 127.0.0.1:$port, log $logfile"
 }
 
+# start_tradestat URL LOGFILE [VAR=VALUE...] : the service as shipped (its appsettings.json via --contentRoot, the
+# runtime settings TS_RUNTIME_ENV, then the given ones, JSON logs) on URL, from TS_DLL (default: this checkout's
+# Release build); sets TS_PID and waits until it answers.
+start_tradestat() {
+  local url=$1 logfile=$2 dll=${TS_DLL:-$API_DLL}
+  shift 2
+  # TS_RUNTIME_ENV is split into words on purpose: it is a list of VAR=VALUE settings.
+  # shellcheck disable=SC2086
+  start_server tradestat "${url##*:}" "$logfile" \
+    env $TS_RUNTIME_ENV "$@" TradeStat__LogFormat=json dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "$url"
+  TS_PID=$LAST_PID
+  wait_ready "$TS_PID" "$url/health/live"
+}
+
 # wait_ready PID URL : polls URL until 2xx, at most 30 s; fails early if the process died.
 wait_ready() {
   local pid=$1 url=$2 i

@@ -51,13 +51,10 @@ build_release TradeStat.Benchmarks/TradeStat.Benchmarks.csproj   # builds TradeS
 
 TS_URL="http://127.0.0.1:$TS_PORT"
 CEILING_URL="http://127.0.0.1:$CEILING_PORT"
-start_server tradestat "$TS_PORT" "$RESULTS/load-$STAMP-tradestat.log" \
-  env $TS_RUNTIME_ENV TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$TS_URL"
-TS_PID=$LAST_PID
 start_server ceiling "$CEILING_PORT" "$RESULTS/load-$STAMP-ceiling.log" \
   env $CEILING_RUNTIME_ENV dotnet "$BENCH_DLL" ceiling --urls "$CEILING_URL"
 CEILING_PID=$LAST_PID
-wait_ready "$TS_PID" "$TS_URL/health/live"
+start_tradestat "$TS_URL" "$RESULTS/load-$STAMP-tradestat.log"
 wait_ready "$CEILING_PID" "$CEILING_URL/raw"
 
 # client_cpu_us VAR: sets VAR to the CPU time (user + system) of this shell's waited-for children, i.e. the

@@ -32,10 +32,7 @@ report "=== soak.sh $STAMP  git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/n
 report "GC env: $(gc_env)   loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"
 build_release TradeStat.Api/TradeStat.Api.csproj
 URL="http://127.0.0.1:$PORT"
-start_server tradestat "$PORT" "$RESULTS/soak-$STAMP-tradestat.log" \
-  env $TS_RUNTIME_ENV TradeStat__LogFormat=json dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")" --urls "$URL"
-TS_PID=$LAST_PID
-wait_ready "$TS_PID" "$URL/health/live"
+start_tradestat "$URL" "$RESULTS/soak-$STAMP-tradestat.log"
 
 if ((PREFILL_BATCHES > 0)); then
   log "filling: $PREFILL_BATCHES batches of 10,000 values over SYM0..SYM9"

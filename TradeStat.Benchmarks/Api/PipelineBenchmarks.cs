@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.AspNetCore.TestHost;
 using TradeStat.Api;
 using TradeStat.Benchmarks.Ceiling;
@@ -98,14 +96,5 @@ public class PipelineBenchmarks
         }
 
         return System.Text.Encoding.UTF8.GetBytes(text.Append("]}").ToString());
-    }
-
-    private sealed class InProcessConfig : BenchmarkDotNet.Configs.ManualConfig
-    {
-        public InProcessConfig() =>
-            AddJob(Job.Default
-                .WithToolchain(InProcessEmitToolchain.Instance)
-                .WithWarmupCount(3)
-                .WithIterationCount(10));
     }
 }

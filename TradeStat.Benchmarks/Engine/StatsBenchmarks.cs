@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using TradeStat.Domain.Series;
 using TradeStat.Infrastructure.Series;
 
@@ -45,14 +43,5 @@ public class StatsBenchmarks
     {
         _series.TryGetStats(K - 1, out var stats);
         return stats;
-    }
-
-    private sealed class InProcessConfig : BenchmarkDotNet.Configs.ManualConfig
-    {
-        public InProcessConfig() =>
-            AddJob(Job.Default
-                .WithToolchain(InProcessEmitToolchain.Instance)
-                .WithWarmupCount(3)
-                .WithIterationCount(10));
     }
 }

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# A/B of the service alone under GET /stats/ load: runtime settings or two builds, alternated round by round.
+# A/B of the service alone under GET /stats/ (or POST /add_batch/) load: runtime settings or two builds,
+# alternated round by round.
 # Usage: bash bench/ab.sh "A" "B" [ROUNDS]   each of A, B: "-" (defaults) or space-separated VAR=VALUE settings,
 #        optionally led by @/path/to/TradeStat.Api.dll to run another build, e.g.
 #        bash bench/ab.sh "DOTNET_ReadyToRun=0" "DOTNET_ReadyToRun=0 DOTNET_gcServer=0" 3
+# Env: AB_SCENARIO=stats (default) or ingest, AB_PORT=18091.
 # Each round: start the service, add 30 batches of 10,000 values over SYM0..SYM9 (ingest.lua), warm up 8 s,
-# measure 6 s with wrk (-t1 -c32, stats.lua), print requests/s, p99 and the server's CPU per request, stop it.
-# Loopback only.
+# measure 6 s with wrk (-t1 -c32, stats.lua or ingest.lua: ingest then runs while the windows fill), print
+# requests/s, p99 and the server's CPU per request, stop it. Loopback only.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v wrk >/dev/null || die "wrk is not installed"
 [[ -f $API_DLL ]] || die "missing $API_DLL (dotnet build TradeStat.Api -c Release)"
 (($# >= 2)) || die 'usage: bash bench/ab.sh "A settings|-" "B settings|-" [ROUNDS]'
-A=$1 B=$2 ROUNDS=${3:-3} PORT=${AB_PORT:-18091}
+A=$1 B=$2 ROUNDS=${3:-3} PORT=${AB_PORT:-18091} SCENARIO=${AB_SCENARIO:-stats}
+[[ $SCENARIO == stats || $SCENARIO == ingest ]] || die "AB_SCENARIO must be stats or ingest"
+SCRIPT="$LUA/$SCENARIO.lua"
 URL="http://127.0.0.1:$PORT"
 mkdir -p "$RESULTS"
 SERVER_LOG="$RESULTS/ab-server.log"
@@ -25,9 +29,9 @@ for ((r = 0; r < ROUNDS; r++)); do
     TS_RUNTIME_ENV='' TS_DLL=$dll start_tradestat "$URL" "$SERVER_LOG" "${settings[@]}" # exactly this side's settings
     pid=$TS_PID
     MAX_REQUESTS=30 BENCH_NAME=prefill wrk -t1 -c1 -d60s -s "$LUA/ingest.lua" "$URL" >/dev/null 2>&1 || die "pre-fill failed"
-    CHECK=0 wrk -t1 -c32 -d8s -s "$LUA/stats.lua" "$URL" >/dev/null 2>&1 || die "warm-up failed"
+    CHECK=0 wrk -t1 -c32 -d8s -s "$SCRIPT" "$URL" >/dev/null 2>&1 || die "warm-up failed"
     cpu0=$(cpu_us "$pid")
-    out=$(CHECK=0 wrk -t1 -c32 -d6s -s "$LUA/stats.lua" "$URL" 2>&1) || die "wrk failed: $out"
+    out=$(CHECK=0 wrk -t1 -c32 -d6s -s "$SCRIPT" "$URL" 2>&1) || die "wrk failed: $out"
     cpu1=$(cpu_us "$pid")
     line=$(grep '^RESULT ' <<<"$out") || die "no RESULT line from wrk (server log: $SERVER_LOG): $out"
     printf 'cfg=[%s] rps=%s p99_us=%s cpu_us_per_req=%s load=%s\n' "$cfg" "$(field "$line" rps)" "$(field "$line" p99_us)" \

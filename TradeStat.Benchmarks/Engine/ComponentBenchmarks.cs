@@ -13,7 +13,8 @@ public class ComponentBenchmarks
 {
     private const int BatchSize = 10_000;
     private static readonly long[] Windows = SymbolSeries.DecadeWindows();
-    private ChunkedRing<double> _values = null!;
+    private CompactValueRing _values = null!;
+    private readonly double[] _open = new double[CompactValueRing.SubLength];
     private SeriesWindows _windows = null!;
     private double[][] _batches = null!;
     private long _count;
@@ -26,7 +27,7 @@ public class ComponentBenchmarks
     public void Fill()
     {
         _batches = Enumerable.Range(0, 16).Select(i => SeriesData.PriceBatch(i, BatchSize)).ToArray();
-        _values = new ChunkedRing<double>(SeriesWindows.Reach(SeriesLimits.MaxWindow), 16);
+        _values = new CompactValueRing(SeriesWindows.Reach(SeriesLimits.MaxWindow), 16);
         _windows = new SeriesWindows(Windows, _values);
         for (var i = 0; _windows.Count < SeriesLimits.MaxWindow + (10 * BatchSize); i++)
         {
@@ -46,10 +47,14 @@ public class ComponentBenchmarks
             return _windows.Count;
         }
 
-        // Store only: the bulk copy into the chunk ring that every ingest pays.
+        // Store only: the copy into the open sub-block and its encoding into the ring that every ingest pays.
         foreach (var x in batch)
         {
-            _values.Set(_count++, x);
+            _open[(int)(_count & (CompactValueRing.SubLength - 1))] = x;
+            if ((++_count & (CompactValueRing.SubLength - 1)) == 0)
+            {
+                _values.Store((_count >> CompactValueRing.SubShift) - 1, _open);
+            }
         }
 
         return _count;

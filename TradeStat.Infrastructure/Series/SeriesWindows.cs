@@ -32,13 +32,14 @@ namespace TradeStat.Infrastructure.Series;
 /// </remarks>
 internal sealed class SeriesWindows
 {
-    public const int SubShift = 6;
-    public const int SubLength = 1 << SubShift;      // 64
+    public const int SubShift = CompactValueRing.SubShift;
+    public const int SubLength = CompactValueRing.SubLength; // 64
     public const int BlockShift = 12;
     public const int BlockLength = 1 << BlockShift;  // 4096
     private const int SubsPerBlock = BlockLength / SubLength;
 
-    private readonly ChunkedRing<double> _values;
+    private readonly CompactValueRing _values;       // finished sub-blocks
+    private readonly double[] _open = new double[SubLength]; // the newest sub-block's values, stored when it is finished
     private readonly ChunkedRing<SubBlockSummary> _subs;
     private readonly Window[] _windows;
 
@@ -47,7 +48,7 @@ internal sealed class SeriesWindows
     private Summary _blockSoFar;        // finished sub-blocks of the current block
     private long _count;
 
-    public SeriesWindows(long[] windows, ChunkedRing<double> values)
+    public SeriesWindows(long[] windows, CompactValueRing values)
     {
         _values = values;
         _windows = new Window[windows.Length];
@@ -71,7 +72,10 @@ internal sealed class SeriesWindows
 
     public long Count => _count;
 
-    /// <summary>Appends values oldest first (stores them in the values ring too).</summary>
+    /// <summary>
+    /// Appends values oldest first. They are also stored: the newest sub-block in <c>_open</c>, each finished one in the
+    /// values ring, encoded once when it is summarised.
+    /// </summary>
     public void Append(ReadOnlySpan<double> values)
     {
         if (values.IsEmpty)
@@ -87,9 +91,9 @@ internal sealed class SeriesWindows
                 CompleteSubBlock(t - 1);
             }
 
-            // Fill the current sub-block as far as it goes (sub-blocks never straddle ring chunks).
+            // Fill the current sub-block as far as it goes.
             var n = Math.Min(values.Length, SubLength - (int)(t & (SubLength - 1)));
-            values[..n].CopyTo(_values.ChunkFor(t).AsSpan(_values.OffsetOf(t), n));
+            values[..n].CopyTo(_open.AsSpan((int)(t & (SubLength - 1)), n));
             values = values[n..];
             _count = t + n;
 
@@ -169,9 +173,9 @@ internal sealed class SeriesWindows
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void CompleteSubBlock(long lastIndex)
     {
-        var first = lastIndex - (SubLength - 1);
-        var summary = RunSummarizer.Summarize(_values.ChunkFor(first).AsSpan(_values.OffsetOf(first), SubLength));
+        var summary = RunSummarizer.Summarize(_open);
         var subIndex = lastIndex >> SubShift;
+        _values.Store(subIndex, _open);
         _subs.Set(subIndex, new SubBlockSummary(summary));
 
         _blockSoFar = Summary.Merge(_blockSoFar, summary);
@@ -204,8 +208,34 @@ internal sealed class SeriesWindows
             : Summary.Merge(SumRun(from, split), SumRun(split, to));
     }
 
-    private Summary SumRun(long from, long to) =>
-        RunSummarizer.Summarize(_values.ChunkFor(from).AsSpan(_values.OffsetOf(from), (int)(to - from)));
+    /// <summary>Summary of the values [from, to) of one sub-block.</summary>
+    private Summary SumRun(long from, long to)
+    {
+        var length = (int)(to - from);
+        if (from >> SubShift == (_count - 1) >> SubShift)
+        {
+            return RunSummarizer.Summarize(_open.AsSpan((int)(from & (SubLength - 1)), length));
+        }
+
+        Span<double> run = stackalloc double[SubLength];
+        _values.CopyTo(from, run[..length]);
+        return RunSummarizer.Summarize(run[..length]);
+    }
+
+    /// <summary>The newest value; Count must be positive.</summary>
+    public double Last => _open[(int)((_count - 1) & (SubLength - 1))];
+
+    /// <summary>Copies the values from <paramref name="from"/> on (still held: at most <see cref="Reach"/> behind the newest) into <paramref name="destination"/>.</summary>
+    public void CopyValues(long from, Span<double> destination)
+    {
+        var openStart = (_count - 1) & ~(long)(SubLength - 1);
+        var stored = (int)Math.Clamp(openStart - from, 0, destination.Length);
+        _values.CopyTo(from, destination[..stored]);
+        if (stored < destination.Length)
+        {
+            _open.AsSpan((int)(from + stored - openStart), destination.Length - stored).CopyTo(destination[stored..]);
+        }
+    }
 
     private Summary CurrentSubBlock()
     {

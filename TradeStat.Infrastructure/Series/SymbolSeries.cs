@@ -4,12 +4,13 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
-/// One symbol's series: the last 10^8 values in a <see cref="ChunkedRing{T}"/> and the statistics of every
-/// k level from <see cref="SeriesWindows"/>. Append is O(1) amortized per point (a bulk copy, one summary
-/// pass per 64 values, a check per level per 64 values) plus ~1.6 µs per call to compose every window's summary;
-/// stats are O(1) for every k, a copy of that summary. Memory: 8.75 bytes per value
-/// held (the value plus its share of a sub-block summary), at most ~4 MB of window state, whatever the data,
-/// and 0.6 KB per level whose mean ever needed the exact path.
+/// One symbol's series: the last 10^8 values in a <see cref="CompactValueRing"/> and the statistics of every
+/// k level from <see cref="SeriesWindows"/>. Append is O(1) amortized per point (a copy, one summary and one
+/// encoding pass per 64 values, a check per level per 64 values) plus ~1.6 µs per call to compose every window's
+/// summary; stats are O(1) for every k, a copy of that summary. Memory per value held: 4.77 bytes for prices with at
+/// most 9 decimals in the 32-bit range of m / 10^d (the value as a scaled integer, its share of a sub-block summary
+/// and of the sub-block's scale), 8.75 bytes for other doubles; plus at most ~4 MB of window state, whatever the
+/// data, and 0.6 KB per level whose mean ever needed the exact path.
 /// </summary>
 /// <remarks>
 /// All calls take the series' lock: the seed promises no concurrent calls per symbol, so the lock is
@@ -31,7 +32,7 @@ internal sealed class SymbolSeries
     private const double MeanTolerance = 1.0 / (1L << 43);
 
     private readonly Lock _lock = new();
-    private readonly ChunkedRing<double> _values;
+    private readonly CompactValueRing _values;
     private readonly SeriesWindows _windows;
     private readonly long[] _windowLengths;
     private ExactWindowSum?[]? _exact;       // per level, made on first use by the rare exact path; kept current by Append
@@ -44,7 +45,7 @@ internal sealed class SymbolSeries
         ArgumentOutOfRangeException.ThrowIfZero(windows.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkShift, SeriesWindows.SubShift);
         _windowLengths = (long[])windows.Clone();
-        _values = new ChunkedRing<double>(SeriesWindows.Reach(windows.Max()), chunkShift);
+        _values = new CompactValueRing(SeriesWindows.Reach(windows.Max()), chunkShift);
         _windows = new SeriesWindows(windows, _values);
     }
 
@@ -73,6 +74,9 @@ internal sealed class SymbolSeries
 
     /// <summary>Storage chunks allocated (for memory accounting and tests).</summary>
     internal int AllocatedChunks => _values.AllocatedChunks;
+
+    /// <summary>Bytes of stored values (for memory accounting and tests).</summary>
+    internal long AllocatedBytes => _values.AllocatedBytes;
 
     /// <summary>Reads that needed the exact mean (near-total cancellation), and values the exact path has summed.</summary>
     internal (long Reads, long ValuesSummed) ExactPathUse { get; private set; }
@@ -128,7 +132,7 @@ internal sealed class SymbolSeries
                 variance = Math.Min(moments.Variance, double.MaxValue);
             }
 
-            stats = new SeriesStats(moments.Count, min, max, _values[count - 1], avg, variance);
+            stats = new SeriesStats(moments.Count, min, max, _windows.Last, avg, variance);
             return true;
         }
     }
@@ -203,14 +207,15 @@ internal sealed class SymbolSeries
         ExactPathUse = (ExactPathUse.Reads, ExactPathUse.ValuesSummed + summed);
     }
 
-    /// <summary>Adds (or subtracts) the stored values [from, to), a chunk at a time.</summary>
+    /// <summary>Adds (or subtracts) the stored values [from, to), 1,024 at a time.</summary>
     private void AddRange(ExactSum sum, long from, long to, bool negate)
     {
+        Span<double> buffer = stackalloc double[1024];
         while (from < to)
         {
-            var offset = _values.OffsetOf(from);
-            var length = (int)Math.Min(to - from, _values.ChunkLength - offset);
-            var span = new ReadOnlySpan<double>(_values.ChunkFor(from), offset, length);
+            var span = buffer[..(int)Math.Min(to - from, buffer.Length)];
+            _windows.CopyValues(from, span);
+            from += span.Length;
             if (negate)
             {
                 sum.Subtract(span);
@@ -219,8 +224,6 @@ internal sealed class SymbolSeries
             {
                 sum.Add(span);
             }
-
-            from += length;
         }
     }
 

@@ -234,6 +234,8 @@ public sealed class SymbolSeriesTests
         var series = new SymbolSeries([10, 1000], chunkShift: 6);
         series.AllocatedChunks.Should().Be(0);
         series.Append(new double[64]);
+        series.AllocatedChunks.Should().Be(0, "the newest sub-block is stored once it is finished, when the next value comes");
+        series.Append([1.0]);
         series.AllocatedChunks.Should().Be(1);
 
         var batch = new double[10_000];
@@ -243,6 +245,26 @@ public sealed class SymbolSeriesTests
         }
 
         series.AllocatedChunks.Should().BeLessThanOrEqualTo(((1000 + 4096 + 64) / 64) + 3);
+    }
+
+    [TestCase(Regime.Prices, 4)]
+    [TestCase(Regime.Integers, 4)]
+    [TestCase(Regime.Uniform, 8)]
+    public void Stored_values_take_four_bytes_each_when_they_are_short_decimals_and_eight_otherwise(Regime regime, int bytesPerValue)
+    {
+        // Windows up to 10^6 held in full (10^6 + block + sub-block values, in 64 Ki chunks, plus the slots' margin).
+        var series = new SymbolSeries([10, 1_000_000]);
+        var random = new Random(11);
+        var walk = 100.0;
+        for (var i = 0; i < 300; i++)
+        {
+            series.Append(Batch(random, regime, 10_000, ref walk));
+        }
+
+        var chunks = series.AllocatedChunks;
+        chunks.Should().BeLessThanOrEqualTo((1_004_160 >> 16) + 3);
+        var perValue = (double)series.AllocatedBytes / ((long)chunks << 16);
+        perValue.Should().BeInRange(bytesPerValue, bytesPerValue + 0.02, $"{regime}");
     }
 
     [Test]

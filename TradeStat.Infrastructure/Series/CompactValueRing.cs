@@ -1,0 +1,307 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace TradeStat.Infrastructure.Series;
+
+/// <summary>
+/// The stored values of a series: the last <c>capacity</c> values of an unbounded sequence, written a sub-block
+/// (64 values) at a time and addressed by absolute index, in chunks of 2^shift values laid out like
+/// <see cref="ChunkedRing{T}"/>'s (allocated with the values held, reused in place once all their values are old).
+/// A sub-block whose values are all m / 10^d, for 32-bit integers m and one d in 0..9, is kept as those m:
+/// 4 bytes a value instead of 8. Prices sent with at most d decimals are such values, since parsing the text gives
+/// the double nearest to m / 10^d, which is what the division returns.
+/// </summary>
+/// <remarks>
+/// Exact by construction: a value is stored as m only after dividing m by 10^d gave back its very bits (-0.0, NaN,
+/// infinities, values beyond ±2^31 / 10^d and values with more digits fail that check), and it is read back with the
+/// same division. A sub-block that fits no such encoding makes its chunk wide: the chunk's sub-blocks so far are
+/// decoded into a double array, which holds the rest of that chunk's values (the chunk starts compact again when
+/// its slot is reused). Memory: 4 bytes per value plus one byte per sub-block for compact chunks, 8 bytes per value
+/// for wide ones.
+/// </remarks>
+internal sealed class CompactValueRing
+{
+    public const int SubShift = 6;
+    public const int SubLength = 1 << SubShift;
+
+    /// <summary>Largest d tried: with d = 9, |value| must stay below 2.147, the range of m / 10^9.</summary>
+    public const int MaxDecimals = 9;
+
+    private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+    private readonly Chunk?[] _slots;
+    private readonly int _shift;
+    private readonly int _subsPerChunkShift;
+    private readonly ulong _slotCount;
+    private readonly ulong _modMultiplier;
+    private int _decimalsHint; // the d of the last compact sub-block: tried first
+
+    /// <param name="capacity">Values that must stay readable behind the newest one.</param>
+    /// <param name="chunkShift">log2 of the chunk length; at least <see cref="SubShift"/>, so that chunks hold
+    /// whole sub-blocks.</param>
+    public CompactValueRing(long capacity, int chunkShift)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkShift, SubShift);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkShift, 24);
+        _shift = chunkShift;
+        _subsPerChunkShift = chunkShift - SubShift;
+
+        // As in ChunkedRing: capacity + 1 values span at most (capacity >> shift) + 2 chunks, plus one of margin.
+        var slots = checked((int)((capacity >> chunkShift) + 3));
+        _slots = new Chunk?[slots];
+        _slotCount = (ulong)slots;
+        _modMultiplier = (ulong.MaxValue / _slotCount) + 1;
+    }
+
+    public int ChunkLength => 1 << _shift;
+
+    /// <summary>Chunks allocated so far (for memory accounting).</summary>
+    public int AllocatedChunks
+    {
+        get
+        {
+            var n = 0;
+            foreach (var slot in _slots)
+            {
+                n += slot is null ? 0 : 1;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Bytes held by the chunks' arrays (for memory accounting and tests).</summary>
+    public long AllocatedBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (var slot in _slots)
+            {
+                bytes += slot?.Bytes ?? 0;
+            }
+
+            return bytes;
+        }
+    }
+
+    /// <summary>Stores the 64 values of sub-block <paramref name="subIndex"/> (values subIndex·64 … subIndex·64 + 63).</summary>
+    public void Store(long subIndex, ReadOnlySpan<double> values)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(values.Length, SubLength);
+        var chunk = _slots[Slot((ulong)subIndex >> _subsPerChunkShift)] ??= new Chunk(_shift);
+        var sub = (int)(subIndex & ((1L << _subsPerChunkShift) - 1));
+        var offset = sub << SubShift;
+        if (sub == 0)
+        {
+            // The slot's values are all old: this chunk starts over, compact if its first sub-block fits.
+            Span<int> scaled = stackalloc int[SubLength];
+            if (TryEncode(values, scaled, out var decimals))
+            {
+                chunk.StartCompact();
+                scaled.CopyTo(chunk.Scaled);
+                chunk.Decimals[0] = (byte)decimals;
+            }
+            else
+            {
+                chunk.StartWide();
+                values.CopyTo(chunk.Wide);
+            }
+
+            return;
+        }
+
+        if (chunk.Wide is null)
+        {
+            if (TryEncode(values, chunk.Scaled.AsSpan(offset, SubLength), out var decimals))
+            {
+                chunk.Decimals[sub] = (byte)decimals;
+                return;
+            }
+
+            chunk.Widen(sub);
+        }
+
+        values.CopyTo(chunk.Wide.AsSpan(offset, SubLength));
+    }
+
+    /// <summary>Copies the stored values from <paramref name="from"/> on into <paramref name="destination"/>.</summary>
+    public void CopyTo(long from, Span<double> destination)
+    {
+        while (!destination.IsEmpty)
+        {
+            var chunk = _slots[Slot((ulong)from >> _shift)]!;
+            var offset = (int)(from & ((1L << _shift) - 1));
+            var length = Math.Min(destination.Length, SubLength - (offset & (SubLength - 1)));
+            var target = destination[..length];
+            if (chunk.Wide is { } wide)
+            {
+                wide.AsSpan(offset, length).CopyTo(target);
+            }
+            else
+            {
+                Decode(chunk.Scaled.AsSpan(offset, length), chunk.Decimals[offset >> SubShift], target);
+            }
+
+            from += length;
+            destination = destination[length..];
+        }
+    }
+
+    /// <summary>
+    /// Finds a d for which every value is m / 10^d with a 32-bit m (the last sub-block's d first, then 0 … 9) and
+    /// writes those m; false when there is none.
+    /// </summary>
+    private bool TryEncode(ReadOnlySpan<double> values, Span<int> scaled, out int decimals)
+    {
+        if (TryEncode(values, _decimalsHint, scaled))
+        {
+            decimals = _decimalsHint;
+            return true;
+        }
+
+        for (decimals = 0; decimals <= MaxDecimals; decimals++)
+        {
+            if (decimals != _decimalsHint && TryEncode(values, decimals, scaled))
+            {
+                _decimalsHint = decimals;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes m = round(x · 10^d) for each x when every m is a 32-bit integer with m / 10^d == x bit for bit.</summary>
+    internal static bool TryEncode(ReadOnlySpan<double> values, int decimals, Span<int> scaled)
+    {
+        var power = PowersOfTen[decimals];
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var powers = Vector256.Create(power);
+            var limit = Vector256.Create((double)int.MaxValue);
+            for (; i + 8 <= values.Length; i += 8)
+            {
+                var x0 = Vector256.Create(values.Slice(i, 4));
+                var x1 = Vector256.Create(values.Slice(i + 4, 4));
+                var m0 = Vector256.ConvertToInt64(Vector256.Round(x0 * powers));
+                var m1 = Vector256.ConvertToInt64(Vector256.Round(x1 * powers));
+                var back0 = Vector256.ConvertToDouble(m0);
+                var back1 = Vector256.ConvertToDouble(m1);
+
+                // In range (|m| ≤ int.MaxValue; NaN fails the comparison) and the division gives the same bits.
+                var ok = Vector256.LessThanOrEqual(Vector256.Abs(back0), limit).AsUInt64()
+                    & Vector256.LessThanOrEqual(Vector256.Abs(back1), limit).AsUInt64()
+                    & Vector256.Equals((back0 / powers).AsUInt64(), x0.AsUInt64())
+                    & Vector256.Equals((back1 / powers).AsUInt64(), x1.AsUInt64());
+                if (ok != Vector256<ulong>.AllBitsSet)
+                {
+                    return false;
+                }
+
+                Vector256.Narrow(m0, m1).CopyTo(scaled.Slice(i, 8));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            var x = values[i];
+            var m = Math.Round(x * power);
+            if (!(Math.Abs(m) <= int.MaxValue))
+            {
+                return false;
+            }
+
+            var integer = (int)m;
+            if (BitConverter.DoubleToInt64Bits(integer / power) != BitConverter.DoubleToInt64Bits(x))
+            {
+                return false;
+            }
+
+            scaled[i] = integer;
+        }
+
+        return true;
+    }
+
+    /// <summary>x = m / 10^d for each m: the inverse of <see cref="TryEncode(ReadOnlySpan{double}, int, Span{int})"/>.</summary>
+    internal static void Decode(ReadOnlySpan<int> scaled, int decimals, Span<double> values)
+    {
+        var power = PowersOfTen[decimals];
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var powers = Vector256.Create(power);
+            for (; i + 8 <= scaled.Length; i += 8)
+            {
+                var (low, high) = Vector256.Widen(Vector256.Create(scaled.Slice(i, 8)));
+                (Vector256.ConvertToDouble(low) / powers).CopyTo(values.Slice(i, 4));
+                (Vector256.ConvertToDouble(high) / powers).CopyTo(values.Slice(i + 4, 4));
+            }
+        }
+
+        for (; i < scaled.Length; i++)
+        {
+            values[i] = scaled[i] / power;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Slot(ulong chunk)
+    {
+        // chunk mod slotCount with Lemire's fastmod while the chunk number fits 32 bits (2^(32 + shift) values).
+        if (chunk <= uint.MaxValue)
+        {
+            return (int)Math.BigMul(_modMultiplier * chunk, _slotCount, out _);
+        }
+
+        return (int)(chunk % _slotCount);
+    }
+
+    /// <summary>One chunk: compact (32-bit m and a d per sub-block) or wide (doubles).</summary>
+    private sealed class Chunk(int shift)
+    {
+        private readonly int _length = 1 << shift;
+
+        public int[] Scaled { get; private set; } = [];
+
+        public byte[] Decimals { get; } = new byte[(1 << shift) >> SubShift];
+
+        /// <summary>The values as doubles when the chunk is wide; null while it is compact.</summary>
+        public double[]? Wide { get; private set; }
+
+        public long Bytes => (Scaled.Length * (long)sizeof(int)) + ((Wide?.Length ?? 0) * (long)sizeof(double)) + Decimals.Length;
+
+        public void StartCompact()
+        {
+            if (Scaled.Length == 0)
+            {
+                Scaled = GC.AllocateUninitializedArray<int>(_length);
+            }
+
+            Wide = null;
+        }
+
+        public void StartWide()
+        {
+            Wide ??= GC.AllocateUninitializedArray<double>(_length);
+            Scaled = [];
+        }
+
+        /// <summary>Sub-block <paramref name="sub"/> did not fit: decode sub-blocks 0 … sub − 1 into doubles.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Widen(int sub)
+        {
+            var wide = GC.AllocateUninitializedArray<double>(_length);
+            for (var s = 0; s < sub; s++)
+            {
+                Decode(Scaled.AsSpan(s << SubShift, SubLength), Decimals[s], wide.AsSpan(s << SubShift, SubLength));
+            }
+
+            Wide = wide;
+            Scaled = [];
+        }
+    }
+}

@@ -36,6 +36,23 @@ public sealed class StatsQuery
 
     /// <summary>How many times <c>k</c> was given.</summary>
     public int KCount { get; init; } = 1;
+
+    /// <summary>
+    /// The query as sent: the first value of each parameter (names case-insensitive, as model binding reads them) and
+    /// how many times each was given.
+    /// </summary>
+    public static StatsQuery From(IQueryCollection query)
+    {
+        var symbol = query["symbol"];
+        var k = query["k"];
+        return new StatsQuery
+        {
+            Symbol = symbol.Count > 0 ? symbol[0] : null,
+            K = k.Count > 0 ? k[0] : null,
+            SymbolCount = symbol.Count,
+            KCount = k.Count,
+        };
+    }
 }
 
 /// <summary>The wire shape of the <c>POST /add_batch/</c> body, for the OpenAPI document (the body itself is read by

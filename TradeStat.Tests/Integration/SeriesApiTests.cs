@@ -405,6 +405,21 @@ public sealed class SeriesApiTests
         StatsResult.Parse(await response.Content.ReadAsStringAsync()).K.Should().Be(expectedK);
     }
 
+    [TestCase("SYMBOL={0}&K=2")]
+    [TestCase("Symbol={0}&k=2")]
+    [TestCase("k=2&symbol={0}")]
+    public async Task Stats_ReadTheQueryParametersWhateverTheirCaseAndOrder(string query)
+    {
+        var symbol = TradeStatApi.UniqueSymbol();
+        await _client.AddBatchAsync(symbol, [1, 2, 3]);
+
+        using var response = await _client.GetAsync("/stats/?" + string.Format(System.Globalization.CultureInfo.InvariantCulture, query, symbol));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var stats = StatsResult.Parse(await response.Content.ReadAsStringAsync());
+        (stats.K, stats.Count, stats.Last).Should().Be((2, 3L, 3.0));
+    }
+
     [TestCase(null)]
     [TestCase("")]
     [TestCase("0")]
@@ -529,5 +544,19 @@ public sealed class SeriesApiTests
         var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToArray();
         paths.Should().Contain(p => p.StartsWith("/add_batch", StringComparison.Ordinal));
         paths.Should().Contain(p => p.StartsWith("/stats", StringComparison.Ordinal));
+
+        // symbol and k are read from the query by the action, not bound: the document still lists both, required.
+        var stats = document.RootElement.GetProperty("paths").EnumerateObject()
+            .Single(p => p.Name.StartsWith("/stats", StringComparison.Ordinal)).Value.GetProperty("get");
+        var parameters = stats.GetProperty("parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
+        parameters.Keys.Should().BeEquivalentTo("symbol", "k");
+        foreach (var parameter in parameters.Values)
+        {
+            parameter.GetProperty("in").GetString().Should().Be("query");
+            parameter.GetProperty("required").GetBoolean().Should().BeTrue();
+            parameter.GetProperty("schema").GetProperty("type").GetString().Should().Be("string");
+            parameter.GetProperty("description").GetString().Should().NotBeNullOrWhiteSpace();
+        }
     }
 }

@@ -16,7 +16,9 @@ public class StatsPathBenchmarks
     private readonly StatsQueryValidator _validator = new();
     private readonly StatsQuery _query = new() { Symbol = "BTCUSDT", K = "5" };
     private readonly ArrayBufferWriter<byte> _output = new(256);
-    private readonly StatsJsonResult _answer = new(new StatsResponse("BTCUSDT", 5, 100_000, 61_234.5, 64_321.25, 63_000.125, 62_876.0625, 1_234_567.891));
+
+    // As a real answer: min, max and last are prices as sent (here 2 decimals), avg and var full-precision doubles.
+    private readonly StatsJsonResult _answer = new(new StatsResponse("BTCUSDT", 5, 100_000, 61_234.51, 64_321.25, 63_000.12, 62_876.063817234561, 1_234_567.8912345678));
 
     [Benchmark(Description = "validate query (FluentValidation)")]
     public bool Validate() => _validator.Validate(_query).IsValid;

@@ -13,7 +13,7 @@ public class ComponentBenchmarks
 {
     private const int BatchSize = 10_000;
     private static readonly long[] Windows = SymbolSeries.DecadeWindows();
-    private CompactValueRing _values = null!;
+    private CompactValueRing _values = null!;   // the store part's own ring (the windows keep theirs)
     private readonly double[] _open = new double[CompactValueRing.SubLength];
     private SeriesWindows _windows = null!;
     private double[][] _batches = null!;
@@ -28,13 +28,17 @@ public class ComponentBenchmarks
     {
         _batches = Enumerable.Range(0, 16).Select(i => SeriesData.PriceBatch(i, BatchSize)).ToArray();
         _values = new CompactValueRing(SeriesWindows.Reach(SeriesLimits.MaxWindow), 16);
-        _windows = new SeriesWindows(Windows, _values);
+        _windows = new SeriesWindows(Windows, new CompactValueRing(SeriesWindows.Reach(SeriesLimits.MaxWindow), 16));
         for (var i = 0; _windows.Count < SeriesLimits.MaxWindow + (10 * BatchSize); i++)
         {
             _windows.Append(_batches[i & 15]);
         }
 
-        _count = _windows.Count;
+        // The store part fills its ring as far, from the start, so that it too stores into reused chunks.
+        for (_count = 0; _count < _windows.Count;)
+        {
+            Store(_batches[(int)(_count / BatchSize) & 15]);
+        }
     }
 
     [Benchmark(OperationsPerInvoke = BatchSize)]
@@ -47,7 +51,13 @@ public class ComponentBenchmarks
             return _windows.Count;
         }
 
-        // Store only: the copy into the open sub-block and its encoding into the ring that every ingest pays.
+        Store(batch);
+        return _count;
+    }
+
+    /// <summary>Store only: the copy into the open sub-block and its encoding into the ring that every ingest pays.</summary>
+    private void Store(double[] batch)
+    {
         foreach (var x in batch)
         {
             _open[(int)(_count & (CompactValueRing.SubLength - 1))] = x;
@@ -56,7 +66,5 @@ public class ComponentBenchmarks
                 _values.Store((_count >> CompactValueRing.SubShift) - 1, _open);
             }
         }
-
-        return _count;
     }
 }

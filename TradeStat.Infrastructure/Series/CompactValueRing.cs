@@ -15,9 +15,11 @@ namespace TradeStat.Infrastructure.Series;
 /// Exact by construction: a value is stored as m only after dividing m by 10^d gave back its very bits (-0.0, NaN,
 /// infinities, values beyond ±2^31 / 10^d and values with more digits fail that check), and it is read back with the
 /// same division. A sub-block that fits no such encoding makes its chunk wide: the chunk's sub-blocks so far are
-/// decoded into a double array, which holds the rest of that chunk's values (the chunk starts compact again when
-/// its slot is reused). Memory: 4 bytes per value plus one byte per sub-block for compact chunks, 8 bytes per value
-/// for wide ones.
+/// decoded into a double array, which holds the rest of that chunk's values (when its slot is reused, the chunk is
+/// compact again if its new first sub-block fits). Memory: 4 bytes per value for compact chunks, 8 for wide ones,
+/// plus one byte per sub-block, plus at most one spare array of each kind: an array a chunk gives up is kept for the
+/// next chunk that needs one, so data that keeps switching between the two forms allocates nothing once the ring is
+/// full. Sub-blocks are stored in order, each once.
 /// </remarks>
 internal sealed class CompactValueRing
 {
@@ -29,12 +31,21 @@ internal sealed class CompactValueRing
 
     private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
+    /// <summary>2^52 + 2^51: adding it to a double holding an integer of magnitude below 2^51 puts that integer in the
+    /// low bits of the sum (and subtracting it again gives the integer back, as a double, with -0.0 made +0.0).</summary>
+    private const double Magic = 6755399441055744.0;
+    private const long MagicBits = 0x4338000000000000;
+
     private readonly Chunk?[] _slots;
+    private readonly long _capacity;
     private readonly int _shift;
     private readonly int _subsPerChunkShift;
     private readonly ulong _slotCount;
     private readonly ulong _modMultiplier;
     private int _decimalsHint; // the d of the last compact sub-block: tried first
+    private long _stored;       // sub-blocks stored so far: the next one to store
+    private int[]? _spareScaled;
+    private double[]? _spareWide;
 
     /// <param name="capacity">Values that must stay readable behind the newest one.</param>
     /// <param name="chunkShift">log2 of the chunk length; at least <see cref="SubShift"/>, so that chunks hold
@@ -44,6 +55,7 @@ internal sealed class CompactValueRing
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkShift, SubShift);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkShift, 24);
+        _capacity = capacity;
         _shift = chunkShift;
         _subsPerChunkShift = chunkShift - SubShift;
 
@@ -71,12 +83,12 @@ internal sealed class CompactValueRing
         }
     }
 
-    /// <summary>Bytes held by the chunks' arrays (for memory accounting and tests).</summary>
+    /// <summary>Bytes held by the chunks' arrays and the spare ones (for memory accounting and tests).</summary>
     public long AllocatedBytes
     {
         get
         {
-            long bytes = 0;
+            long bytes = ((_spareScaled?.Length ?? 0) * (long)sizeof(int)) + ((_spareWide?.Length ?? 0) * (long)sizeof(double));
             foreach (var slot in _slots)
             {
                 bytes += slot?.Bytes ?? 0;
@@ -86,10 +98,19 @@ internal sealed class CompactValueRing
         }
     }
 
-    /// <summary>Stores the 64 values of sub-block <paramref name="subIndex"/> (values subIndex·64 … subIndex·64 + 63).</summary>
+    /// <summary>
+    /// Stores the 64 values of sub-block <paramref name="subIndex"/> (values subIndex·64 … subIndex·64 + 63): the
+    /// sub-block after the last one stored.
+    /// </summary>
     public void Store(long subIndex, ReadOnlySpan<double> values)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(values.Length, SubLength);
+        if (subIndex != _stored)
+        {
+            throw new ArgumentOutOfRangeException(nameof(subIndex), subIndex, $"Sub-blocks are stored in order: the next one is {_stored}.");
+        }
+
+        _stored = subIndex + 1;
         var chunk = _slots[Slot((ulong)subIndex >> _subsPerChunkShift)] ??= new Chunk(_shift);
         var sub = (int)(subIndex & ((1L << _subsPerChunkShift) - 1));
         var offset = sub << SubShift;
@@ -99,13 +120,13 @@ internal sealed class CompactValueRing
             Span<int> scaled = stackalloc int[SubLength];
             if (TryEncode(values, scaled, out var decimals))
             {
-                chunk.StartCompact();
+                StartCompact(chunk);
                 scaled.CopyTo(chunk.Scaled);
                 chunk.Decimals[0] = (byte)decimals;
             }
             else
             {
-                chunk.StartWide();
+                StartWide(chunk);
                 values.CopyTo(chunk.Wide);
             }
 
@@ -120,15 +141,24 @@ internal sealed class CompactValueRing
                 return;
             }
 
-            chunk.Widen(sub);
+            Widen(chunk, sub);
         }
 
         values.CopyTo(chunk.Wide.AsSpan(offset, SubLength));
     }
 
-    /// <summary>Copies the stored values from <paramref name="from"/> on into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Copies the stored values from <paramref name="from"/> on into <paramref name="destination"/>: values still held
+    /// (at most <c>capacity</c> behind the newest stored one) and stored already.
+    /// </summary>
     public void CopyTo(long from, Span<double> destination)
     {
+        var end = _stored << SubShift;
+        if (from < end - _capacity - 1 || from > end - destination.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(from), from, $"Values {from}..{from + destination.Length - 1} are not held (held: up to {end - 1}, {_capacity} back).");
+        }
+
         while (!destination.IsEmpty)
         {
             var chunk = _slots[Slot((ulong)from >> _shift)]!;
@@ -182,26 +212,30 @@ internal sealed class CompactValueRing
         {
             var powers = Vector256.Create(power);
             var limit = Vector256.Create((double)int.MaxValue);
+            var magic = Vector256.Create(Magic);
+            var magicBits = Vector256.Create(MagicBits);
             for (; i + 8 <= values.Length; i += 8)
             {
                 var x0 = Vector256.Create(values.Slice(i, 4));
                 var x1 = Vector256.Create(values.Slice(i + 4, 4));
-                var m0 = Vector256.ConvertToInt64(Vector256.Round(x0 * powers));
-                var m1 = Vector256.ConvertToInt64(Vector256.Round(x1 * powers));
-                var back0 = Vector256.ConvertToDouble(m0);
-                var back1 = Vector256.ConvertToDouble(m1);
+                var r0 = Vector256.Round(x0 * powers);
+                var r1 = Vector256.Round(x1 * powers);
 
-                // In range (|m| ≤ int.MaxValue; NaN fails the comparison) and the division gives the same bits.
-                var ok = Vector256.LessThanOrEqual(Vector256.Abs(back0), limit).AsUInt64()
-                    & Vector256.LessThanOrEqual(Vector256.Abs(back1), limit).AsUInt64()
-                    & Vector256.Equals((back0 / powers).AsUInt64(), x0.AsUInt64())
-                    & Vector256.Equals((back1 / powers).AsUInt64(), x1.AsUInt64());
+                // In range (|m| ≤ int.MaxValue; NaN fails the comparison), and m, as a double again (-0.0 becomes
+                // +0.0), divided by 10^d gives the same bits. The integer conversions go through Magic: plain adds,
+                // fast on every vector unit (AVX2 has no double <-> int64 conversion).
+                var shifted0 = r0 + magic;
+                var shifted1 = r1 + magic;
+                var ok = Vector256.LessThanOrEqual(Vector256.Abs(r0), limit).AsUInt64()
+                    & Vector256.LessThanOrEqual(Vector256.Abs(r1), limit).AsUInt64()
+                    & Vector256.Equals(((shifted0 - magic) / powers).AsUInt64(), x0.AsUInt64())
+                    & Vector256.Equals(((shifted1 - magic) / powers).AsUInt64(), x1.AsUInt64());
                 if (ok != Vector256<ulong>.AllBitsSet)
                 {
                     return false;
                 }
 
-                Vector256.Narrow(m0, m1).CopyTo(scaled.Slice(i, 8));
+                Vector256.Narrow(shifted0.AsInt64() - magicBits, shifted1.AsInt64() - magicBits).CopyTo(scaled.Slice(i, 8));
             }
         }
 
@@ -234,11 +268,13 @@ internal sealed class CompactValueRing
         if (Vector256.IsHardwareAccelerated)
         {
             var powers = Vector256.Create(power);
+            var magic = Vector256.Create(Magic);
+            var magicBits = Vector256.Create(MagicBits);
             for (; i + 8 <= scaled.Length; i += 8)
             {
                 var (low, high) = Vector256.Widen(Vector256.Create(scaled.Slice(i, 8)));
-                (Vector256.ConvertToDouble(low) / powers).CopyTo(values.Slice(i, 4));
-                (Vector256.ConvertToDouble(high) / powers).CopyTo(values.Slice(i + 4, 4));
+                (((low + magicBits).AsDouble() - magic) / powers).CopyTo(values.Slice(i, 4));
+                (((high + magicBits).AsDouble() - magic) / powers).CopyTo(values.Slice(i + 4, 4));
             }
         }
 
@@ -260,48 +296,68 @@ internal sealed class CompactValueRing
         return (int)(chunk % _slotCount);
     }
 
+    /// <summary>The chunk starts over compact: it gets a scaled array (its own, the spare or a new one) and gives up its doubles.</summary>
+    private void StartCompact(Chunk chunk)
+    {
+        if (chunk.Scaled.Length == 0)
+        {
+            chunk.Scaled = _spareScaled ?? GC.AllocateUninitializedArray<int>(ChunkLength);
+            _spareScaled = null;
+        }
+
+        if (chunk.Wide is { } wide)
+        {
+            _spareWide ??= wide;
+            chunk.Wide = null;
+        }
+    }
+
+    /// <summary>The chunk starts over wide: it gets a double array and gives up its scaled one.</summary>
+    private void StartWide(Chunk chunk)
+    {
+        if (chunk.Wide is null)
+        {
+            chunk.Wide = _spareWide ?? GC.AllocateUninitializedArray<double>(ChunkLength);
+            _spareWide = null;
+        }
+
+        GiveUpScaled(chunk);
+    }
+
+    /// <summary>Sub-block <paramref name="sub"/> did not fit: sub-blocks 0 … sub − 1 are decoded into doubles.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Widen(Chunk chunk, int sub)
+    {
+        var wide = _spareWide ?? GC.AllocateUninitializedArray<double>(ChunkLength);
+        _spareWide = null;
+        for (var s = 0; s < sub; s++)
+        {
+            Decode(chunk.Scaled.AsSpan(s << SubShift, SubLength), chunk.Decimals[s], wide.AsSpan(s << SubShift, SubLength));
+        }
+
+        chunk.Wide = wide;
+        GiveUpScaled(chunk);
+    }
+
+    private void GiveUpScaled(Chunk chunk)
+    {
+        if (chunk.Scaled.Length != 0)
+        {
+            _spareScaled ??= chunk.Scaled;
+            chunk.Scaled = [];
+        }
+    }
+
     /// <summary>One chunk: compact (32-bit m and a d per sub-block) or wide (doubles).</summary>
     private sealed class Chunk(int shift)
     {
-        private readonly int _length = 1 << shift;
-
-        public int[] Scaled { get; private set; } = [];
+        public int[] Scaled { get; set; } = [];
 
         public byte[] Decimals { get; } = new byte[(1 << shift) >> SubShift];
 
         /// <summary>The values as doubles when the chunk is wide; null while it is compact.</summary>
-        public double[]? Wide { get; private set; }
+        public double[]? Wide { get; set; }
 
         public long Bytes => (Scaled.Length * (long)sizeof(int)) + ((Wide?.Length ?? 0) * (long)sizeof(double)) + Decimals.Length;
-
-        public void StartCompact()
-        {
-            if (Scaled.Length == 0)
-            {
-                Scaled = GC.AllocateUninitializedArray<int>(_length);
-            }
-
-            Wide = null;
-        }
-
-        public void StartWide()
-        {
-            Wide ??= GC.AllocateUninitializedArray<double>(_length);
-            Scaled = [];
-        }
-
-        /// <summary>Sub-block <paramref name="sub"/> did not fit: decode sub-blocks 0 … sub − 1 into doubles.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        public void Widen(int sub)
-        {
-            var wide = GC.AllocateUninitializedArray<double>(_length);
-            for (var s = 0; s < sub; s++)
-            {
-                Decode(Scaled.AsSpan(s << SubShift, SubLength), Decimals[s], wide.AsSpan(s << SubShift, SubLength));
-            }
-
-            Wide = wide;
-            Scaled = [];
-        }
     }
 }

@@ -65,8 +65,8 @@ internal sealed class SeriesWindows
     }
 
     /// <summary>
-    /// Values the caller must keep readable behind the newest one: the window (head scans read from its start)
-    /// plus the sub-block being summarised; the extra block is margin, 32 KB against 800 MB.
+    /// Values the values ring must keep readable behind its newest one: the window (head scans read from its start);
+    /// the extra block and sub-block are margin, 16 KB against 400 MB.
     /// </summary>
     public static long Reach(long largestWindow) => largestWindow + BlockLength + SubLength;
 
@@ -230,7 +230,11 @@ internal sealed class SeriesWindows
     {
         var openStart = (_count - 1) & ~(long)(SubLength - 1);
         var stored = (int)Math.Clamp(openStart - from, 0, destination.Length);
-        _values.CopyTo(from, destination[..stored]);
+        if (stored > 0)
+        {
+            _values.CopyTo(from, destination[..stored]);
+        }
+
         if (stored < destination.Length)
         {
             _open.AsSpan((int)(from + stored - openStart), destination.Length - stored).CopyTo(destination[stored..]);

@@ -5,8 +5,8 @@ namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
 /// One symbol's series: the last 10^8 values in a <see cref="CompactValueRing"/> and the statistics of every
-/// k level from <see cref="SeriesWindows"/>. Append is O(1) amortized per point (a copy, one summary and one
-/// encoding pass per 64 values, a check per level per 64 values) plus ~1.6 µs per call to compose every window's
+/// k level from <see cref="SeriesWindows"/>. Append is O(1) amortized per point (a copy, one summary pass and an
+/// encoding pass per 64 values (up to 11 when the decimals change), a check per level per 64 values) plus ~1.6 µs per call to compose every window's
 /// summary; stats are O(1) for every k, a copy of that summary. Memory per value held: 4.77 bytes for prices with at
 /// most 9 decimals in the 32-bit range of m / 10^d (the value as a scaled integer, its share of a sub-block summary
 /// and of the sub-block's scale), 8.75 bytes for other doubles; plus at most ~4 MB of window state, whatever the
@@ -38,7 +38,7 @@ internal sealed class SymbolSeries
     private ExactWindowSum?[]? _exact;       // per level, made on first use by the rare exact path; kept current by Append
 
     /// <param name="windows">Window lengths, ascending.</param>
-    /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 512 KiB); at least 6, so
+    /// <param name="chunkShift">log2 of the storage chunk length (16: 64 Ki values, 256 KiB compact or 512 KiB as doubles, plus 1 KiB); at least 6, so
     /// that a chunk holds whole sub-blocks.</param>
     public SymbolSeries(long[] windows, int chunkShift = 16)
     {

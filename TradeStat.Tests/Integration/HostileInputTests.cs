@@ -70,6 +70,8 @@ public sealed class HostileInputTests
     [TestCase("k=1&k=2", "k")]
     [TestCase("k=2&k=1", "k")]
     [TestCase("k=1&symbol=OTHER", "symbol")]
+    [TestCase("k=1&K=2", "k")]                 // names are case-insensitive: still the same parameter twice
+    [TestCase("k=1&SYMBOL=OTHER", "symbol")]
     public async Task A_repeated_query_parameter_is_a_400_not_a_silent_choice(string extra, string member)
     {
         var symbol = TradeStatApi.UniqueSymbol();

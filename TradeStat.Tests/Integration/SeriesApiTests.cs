@@ -450,6 +450,9 @@ public sealed class SeriesApiTests
 
     [TestCase("k=1")]
     [TestCase("symbol=&k=1")]
+    [TestCase("symbol&k=1")]     // a name without a value
+    [TestCase("=SYM&k=1")]       // a value without a name
+    [TestCase("symbol=%20&k=1")]
     [TestCase("symbol=A%20B&k=1")]
     [TestCase("symbol=A%24&k=1")]
     [TestCase("symbol=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&k=1")] // 33 characters

@@ -54,6 +54,47 @@ public sealed class CancellingMeanTests
         series.ExactPathUse.Reads.Should().BePositive("these windows are beyond double-double");
     }
 
+    [TestCaseSource(nameof(Seeds))]
+    public void Cancelling_prices_stored_as_scaled_integers_match_the_exact_reference(int seed)
+    {
+        // Pairs p, -p of short decimals: every even-aligned window sums to exactly 0, so its mean comes from the
+        // exact path, which reads the values back from compact (scaled-integer) chunks.
+        var random = new Random(seed);
+        var series = new SymbolSeries(Windows, chunkShift: 6 + (seed % 4));
+        var naive = new NaiveSeries();
+        double[] prices = [123456.789, 0.5, 1.25, 99.99, 2.0001];
+        var p = prices[0];
+        while (naive.Count < 20_000)
+        {
+            var batch = new double[random.Next(1, 300)];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                if ((naive.Count + i) % 2 == 0)
+                {
+                    p = prices[random.Next(prices.Length)];
+                    batch[i] = p;
+                }
+                else
+                {
+                    batch[i] = -p;
+                }
+            }
+
+            series.Append(batch);
+            naive.AddRange(batch);
+            for (var level = 0; level < Windows.Length; level++)
+            {
+                series.TryGetStats(level, out var actual).Should().BeTrue();
+                actual.ShouldMatch(naive.Stats(Windows[level]), $"(seed {seed}, w={Windows[level]}, n={naive.Count})");
+            }
+        }
+
+        series.ExactPathUse.Reads.Should().BePositive("even-aligned windows have a mean of exactly 0");
+        var chunkLength = 1L << (6 + (seed % 4));
+        series.AllocatedBytes.Should().BeLessThanOrEqualTo((series.AllocatedChunks * chunkLength * 4) + (series.AllocatedChunks * chunkLength / 64),
+            "every chunk holds scaled integers");
+    }
+
     [Test]
     public void The_exact_sum_follows_the_window_incrementally_instead_of_rescanning_it()
     {

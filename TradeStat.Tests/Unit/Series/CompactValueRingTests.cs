@@ -134,7 +134,7 @@ public sealed class CompactValueRingTests
         ring.AllocatedBytes.Should().Be(9 * chunkBytes);
         sub.AsSpan().Fill(Math.PI);
         ring.Store((64 * 8) + 10, sub);
-        ring.AllocatedBytes.Should().Be((8 * chunkBytes) + (8L << shift) + (1 << (shift - 6)));
+        ring.AllocatedBytes.Should().Be((9 * chunkBytes) + (8L << shift), "the chunk's doubles are added; its scaled array is kept as the spare");
 
         var back = new double[11 * Sub];
         ring.CopyTo(64L * 8 * Sub, back);
@@ -143,21 +143,88 @@ public sealed class CompactValueRingTests
     }
 
     [Test]
-    public void Sub_blocks_must_be_whole()
+    public void Data_that_keeps_switching_form_allocates_nothing_once_the_ring_is_full()
+    {
+        // Every chunk starts compact and is widened by one -0.0 in its middle: each slot reuse gives up one array
+        // and needs the other kind, which the spares provide.
+        const int shift = 10;
+        var ring = new CompactValueRing(1L << 14, shift);
+        var sub = new double[Sub];
+        var subsPerChunk = 1 << (shift - 6);
+        long s = 0;
+        void StoreChunks(int chunks)
+        {
+            for (var end = s + (chunks * subsPerChunk); s < end; s++)
+            {
+                sub.AsSpan().Fill(100.25);
+                if (s % subsPerChunk == subsPerChunk / 2)
+                {
+                    sub[7] = -0.0;
+                }
+
+                ring.Store(s, sub);
+            }
+        }
+
+        StoreChunks(64); // the ring is full and has been reused several times
+        var bytes = ring.AllocatedBytes;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        StoreChunks(256);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.Should().BeLessThan(1024, "256 chunk epochs switched form without new arrays");
+        ring.AllocatedBytes.Should().Be(bytes);
+    }
+
+    [Test]
+    public void Sub_blocks_must_be_whole_and_stored_in_order()
     {
         var ring = new CompactValueRing(1000, 6);
         var act = () => ring.Store(0, new double[Sub - 1]);
         act.Should().Throw<ArgumentOutOfRangeException>();
+
+        ring.Store(0, new double[Sub]);
+        var skip = () => ring.Store(2, new double[Sub]);
+        skip.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*the next one is 1*");
+        var again = () => ring.Store(0, new double[Sub]);
+        again.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Test]
+    public void Only_held_values_can_be_read()
+    {
+        const int capacity = 1000;
+        var ring = new CompactValueRing(capacity, 6);
+        var values = new double[Sub];
+        for (var s = 0L; s < 100; s++)
+        {
+            values.AsSpan().Fill(s);
+            ring.Store(s, values);
+        }
+
+        var end = 100L * Sub;
+        var buffer = new double[10];
+        ring.CopyTo(end - 10, buffer);
+        buffer.Should().AllBeEquivalentTo(99.0);
+        ring.CopyTo(end - capacity - 1, buffer.AsSpan(0, 1));
+
+        var notYet = () => ring.CopyTo(end - 5, new double[10]);
+        notYet.Should().Throw<ArgumentOutOfRangeException>();
+        var tooOld = () => ring.CopyTo(end - capacity - 2, new double[1]);
+        tooOld.Should().Throw<ArgumentOutOfRangeException>();
     }
 
     /// <summary>Values no d encodes, and prices with more decimals than usual.</summary>
     private static double Awkward(Random random, int kind) => kind switch
     {
-        6 => random.Next(4) switch
+        6 => random.Next(7) switch
         {
             0 => -0.0,
             1 => random.NextDouble(),
             2 => random.NextInt64(-(1L << 40), 1L << 40),
+            3 => BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0000L | random.NextInt64(1L << 51)), // NaN payloads
+            4 => BitConverter.Int64BitsToDouble(random.NextInt64(1, 1L << 52)),                       // subnormals
+            5 => (random.Next(2) == 0 ? -1 : 1) * (random.NextInt64(int.MaxValue - 3, (long)int.MaxValue + 3) / Math.Pow(10, random.Next(0, 10))), // ±2^31 / 10^d
             _ => double.Parse(Decimal(random.Next(), 9), CultureInfo.InvariantCulture),
         },
         7 => double.Parse(Decimal(random.Next(-2_000_000_000, 2_000_000_000), random.Next(0, 10)), CultureInfo.InvariantCulture),

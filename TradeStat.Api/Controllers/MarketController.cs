@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
 using TradeStat.Api.Contracts;
 using TradeStat.Domain.Market;
@@ -23,7 +24,7 @@ public sealed class MarketController(IMarketService market) : ControllerBase
     [HttpGet("{symbol:" + MarketSymbolRouteConstraint.Name + "}")]
     [ProducesResponseType<MarketResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public IActionResult GetSymbol(string symbol)
+    public IActionResult GetSymbol([Description("A listed symbol, e.g. BTCUSDT (case-insensitive).")] string symbol)
     {
         // A literal route with another method wins over {symbol} only in the method check, which runs before route
         // constraints: answer GET /add_batch/ as routing would without this action (405, Allow: POST).

@@ -12,10 +12,9 @@ internal sealed class ChunkedRing<T>
     where T : struct
 {
     private readonly T[]?[] _slots;
+    private readonly RingSlots _ring;
     private readonly int _shift;
     private readonly long _mask;
-    private readonly ulong _slotCount;
-    private readonly ulong _modMultiplier;
 
     /// <param name="capacity">Items that must stay readable behind the newest one.</param>
     /// <param name="chunkShift">log2 of the chunk length.</param>
@@ -27,30 +26,14 @@ internal sealed class ChunkedRing<T>
         _shift = chunkShift;
         _mask = (1L << chunkShift) - 1;
 
-        // capacity + 1 items (the window and the one being written) span at most (capacity >> shift) + 2 chunks;
-        // one slot of margin keeps the rule simple to check: a chunk is reused only when all its items are old.
-        var slots = checked((int)((capacity >> chunkShift) + 3));
-        _slots = new T[]?[slots];
-        _slotCount = (ulong)slots;
-        _modMultiplier = (ulong.MaxValue / _slotCount) + 1; // Lemire's fastmod for 32-bit numerators
+        _ring = new RingSlots(capacity, chunkShift);
+        _slots = new T[]?[_ring.Count];
     }
 
     public int ChunkLength => 1 << _shift;
 
     /// <summary>Chunks allocated so far (for memory accounting).</summary>
-    public int AllocatedChunks
-    {
-        get
-        {
-            var n = 0;
-            foreach (var slot in _slots)
-            {
-                n += slot is null ? 0 : 1;
-            }
-
-            return n;
-        }
-    }
+    public int AllocatedChunks => RingSlots.Allocated(_slots);
 
     public T this[long index]
     {
@@ -70,17 +53,5 @@ internal sealed class ChunkedRing<T>
     public int OffsetOf(long index) => (int)(index & _mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Slot(long index)
-    {
-        // chunk mod slotCount; chunk numbers stay below 2^32 for 2^(32 + shift) items, beyond any real run,
-        // and the plain modulo takes over past that.
-        var chunk = (ulong)(index >> _shift);
-        if (chunk <= uint.MaxValue)
-        {
-            var lowBits = _modMultiplier * chunk;
-            return (int)Math.BigMul(lowBits, _slotCount, out _);
-        }
-
-        return (int)(chunk % _slotCount);
-    }
+    private int Slot(long index) => _ring.Of((ulong)(index >> _shift));
 }

@@ -40,8 +40,7 @@ internal sealed class CompactValueRing
     private readonly long _capacity;
     private readonly int _shift;
     private readonly int _subsPerChunkShift;
-    private readonly ulong _slotCount;
-    private readonly ulong _modMultiplier;
+    private readonly RingSlots _ring;
     private int _decimalsHint; // the d of the last compact sub-block: tried first
     private long _stored;       // sub-blocks stored so far: the next one to store
     private int[]? _spareScaled;
@@ -59,29 +58,14 @@ internal sealed class CompactValueRing
         _shift = chunkShift;
         _subsPerChunkShift = chunkShift - SubShift;
 
-        // As in ChunkedRing: capacity + 1 values span at most (capacity >> shift) + 2 chunks, plus one of margin.
-        var slots = checked((int)((capacity >> chunkShift) + 3));
-        _slots = new Chunk?[slots];
-        _slotCount = (ulong)slots;
-        _modMultiplier = (ulong.MaxValue / _slotCount) + 1;
+        _ring = new RingSlots(capacity, chunkShift);
+        _slots = new Chunk?[_ring.Count];
     }
 
     public int ChunkLength => 1 << _shift;
 
     /// <summary>Chunks allocated so far (for memory accounting).</summary>
-    public int AllocatedChunks
-    {
-        get
-        {
-            var n = 0;
-            foreach (var slot in _slots)
-            {
-                n += slot is null ? 0 : 1;
-            }
-
-            return n;
-        }
-    }
+    public int AllocatedChunks => RingSlots.Allocated(_slots);
 
     /// <summary>Bytes held by the chunks' arrays and the spare ones (for memory accounting and tests).</summary>
     public long AllocatedBytes
@@ -111,7 +95,7 @@ internal sealed class CompactValueRing
         }
 
         _stored = subIndex + 1;
-        var chunk = _slots[Slot((ulong)subIndex >> _subsPerChunkShift)] ??= new Chunk(_shift);
+        var chunk = _slots[_ring.Of((ulong)subIndex >> _subsPerChunkShift)] ??= new Chunk(_shift);
         var sub = (int)(subIndex & ((1L << _subsPerChunkShift) - 1));
         var offset = sub << SubShift;
         if (sub == 0)
@@ -161,7 +145,7 @@ internal sealed class CompactValueRing
 
         while (!destination.IsEmpty)
         {
-            var chunk = _slots[Slot((ulong)from >> _shift)]!;
+            var chunk = _slots[_ring.Of((ulong)from >> _shift)]!;
             var offset = (int)(from & ((1L << _shift) - 1));
             var length = Math.Min(destination.Length, SubLength - (offset & (SubLength - 1)));
             var target = destination[..length];
@@ -282,18 +266,6 @@ internal sealed class CompactValueRing
         {
             values[i] = scaled[i] / power;
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Slot(ulong chunk)
-    {
-        // chunk mod slotCount with Lemire's fastmod while the chunk number fits 32 bits (2^(32 + shift) values).
-        if (chunk <= uint.MaxValue)
-        {
-            return (int)Math.BigMul(_modMultiplier * chunk, _slotCount, out _);
-        }
-
-        return (int)(chunk % _slotCount);
     }
 
     /// <summary>The chunk starts over compact: it gets a scaled array (its own, the spare or a new one) and gives up its doubles.</summary>

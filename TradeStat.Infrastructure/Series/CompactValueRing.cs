@@ -137,8 +137,13 @@ internal sealed class CompactValueRing
     /// </summary>
     public void CopyTo(long from, Span<double> destination)
     {
+        if (destination.IsEmpty)
+        {
+            return;
+        }
+
         var end = _stored << SubShift;
-        if (from < end - _capacity - 1 || from > end - destination.Length)
+        if (from < Math.Max(0, end - _capacity - 1) || from > end - destination.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(from), from, $"Values {from}..{from + destination.Length - 1} are not held (held: up to {end - 1}, {_capacity} back).");
         }

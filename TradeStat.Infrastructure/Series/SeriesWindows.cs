@@ -230,10 +230,7 @@ internal sealed class SeriesWindows
     {
         var openStart = (_count - 1) & ~(long)(SubLength - 1);
         var stored = (int)Math.Clamp(openStart - from, 0, destination.Length);
-        if (stored > 0)
-        {
-            _values.CopyTo(from, destination[..stored]);
-        }
+        _values.CopyTo(from, destination[..stored]);
 
         if (stored < destination.Length)
         {

@@ -212,6 +212,13 @@ public sealed class CompactValueRingTests
         notYet.Should().Throw<ArgumentOutOfRangeException>();
         var tooOld = () => ring.CopyTo(end - capacity - 2, new double[1]);
         tooOld.Should().Throw<ArgumentOutOfRangeException>();
+
+        // Before the ring is full: nothing below 0, and an empty read is always fine.
+        var young = new CompactValueRing(capacity, 6);
+        young.Store(0, values);
+        var negative = () => young.CopyTo(-2, new double[3]);
+        negative.Should().Throw<ArgumentOutOfRangeException>();
+        young.CopyTo(Sub + 5, []);
     }
 
     /// <summary>Values no d encodes, and prices with more decimals than usual.</summary>

@@ -235,17 +235,25 @@ internal static unsafe class TradeLineParser
 
         var length = BitOperations.TrailingZeroCount(nonDigits);
         var digits = Ssse3.Shuffle(x, Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(RightAlign), (nuint)(length * 16)));
-        var pairs = Ssse3.MultiplyAddAdjacent(digits, Vector128.Create(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, (sbyte)1));
-        var fours = Sse2.MultiplyAddAdjacent(pairs, Vector128.Create(100, 1, 100, 1, 100, 1, 100, (short)1));
-        var packed = Sse41.PackUnsignedSaturate(fours, fours).AsInt16();
-        var eights = Sse2.MultiplyAddAdjacent(packed, Vector128.Create(10_000, 1, 10_000, 1, 10_000, 1, 10_000, (short)1));
+        var eights = EightDigitGroups(digits);
         value = (ulong)(uint)eights.ToScalar() * 100_000_000 + (uint)eights.GetElement(1);
         return p + length;
     }
 
+    // Two 8-digit groups from 16 digit bytes (0–9 each): pairs, fours and eights by three multiply-adds; element 0
+    // holds the value of bytes 0–7, element 1 that of bytes 8–15.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> EightDigitGroups(Vector128<byte> digits)
+    {
+        var pairs = Ssse3.MultiplyAddAdjacent(digits, Vector128.Create(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, (sbyte)1));
+        var fours = Sse2.MultiplyAddAdjacent(pairs, Vector128.Create(100, 1, 100, 1, 100, 1, 100, (short)1));
+        var packed = Sse41.PackUnsignedSaturate(fours, fours).AsInt16();
+        return Sse2.MultiplyAddAdjacent(packed, Vector128.Create(10_000, 1, 10_000, 1, 10_000, 1, 10_000, (short)1));
+    }
+
     // "quantity,price" with one 16-byte vector when each has one to eight digits: the two non-digits after them
-    // from one compare mask, each number right-aligned into its half by one shuffle, then the same multiply-adds as
-    // ParseVector give both at once. False (p unchanged) otherwise; the caller then reads them one by one.
+    // from one compare mask, each number right-aligned into its half by one shuffle, then EightDigitGroups, as in
+    // ParseVector, gives both at once. False (p unchanged) otherwise; the caller then reads them one by one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryParsePair(ref byte* p, out ulong quantity, out ulong price)
     {
@@ -263,10 +271,7 @@ internal static unsafe class TradeLineParser
 
         var control = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(PairAlign), (nuint)((quantityLength - 1) * 128 + (priceLength - 1) * 16));
         var digits = Ssse3.Shuffle(x, control);
-        var pairs = Ssse3.MultiplyAddAdjacent(digits, Vector128.Create(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, (sbyte)1));
-        var fours = Sse2.MultiplyAddAdjacent(pairs, Vector128.Create(100, 1, 100, 1, 100, 1, 100, (short)1));
-        var packed = Sse41.PackUnsignedSaturate(fours, fours).AsInt16();
-        var eights = Sse2.MultiplyAddAdjacent(packed, Vector128.Create(10_000, 1, 10_000, 1, 10_000, 1, 10_000, (short)1));
+        var eights = EightDigitGroups(digits);
         quantity = (uint)eights.ToScalar();
         price = (uint)eights.GetElement(1);
         p += end;

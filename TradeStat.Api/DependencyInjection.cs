@@ -6,11 +6,15 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Prometheus;
-using TradeStat.Api.Contracts;
+using TradeStat.Api.ActionResults;
 using TradeStat.Api.Controllers;
 using TradeStat.Api.Diagnostics;
 using TradeStat.Api.Errors;
 using TradeStat.Api.Formatting;
+using TradeStat.Api.OpenApi;
+using TradeStat.Api.Requests;
+using TradeStat.Api.Responses;
+using TradeStat.Api.Routing;
 
 namespace TradeStat.Api;
 
@@ -75,8 +79,8 @@ public static class DependencyInjection
             mvc.InputFormatters.Add(new AddBatchRequestInputFormatter(api.Value.MaxJsonDepth)));
 
         // GET /symbols and GET /{symbol} exist only when the live feed is on (Binance:Enabled).
-        services.AddSingleton<IConfigureOptions<MvcOptions>, MarketEndpoints>();
-        services.Configure<RouteOptions>(o => o.ConstraintMap[MarketSymbolRouteConstraint.Name] = typeof(MarketSymbolRouteConstraint));
+        services.AddSingleton<IConfigureOptions<MvcOptions>, FeedEndpoints>();
+        services.Configure<RouteOptions>(o => o.ConstraintMap[FeedSymbolRouteConstraint.Name] = typeof(FeedSymbolRouteConstraint));
 
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddProblemDetails(options =>

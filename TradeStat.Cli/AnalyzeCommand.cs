@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
-using TradeStat.Domain.Trades;
-using TradeStat.Infrastructure.Csv;
+using TradeStat.Domain.Batch;
+using TradeStat.Infrastructure.Batch;
 
 namespace TradeStat.Cli;
 
@@ -17,10 +17,10 @@ internal static class AnalyzeCommand
             Threads = options.Threads,
             ChunkSize = options.ChunkSize,
         };
-        var reader = new TradeCsvReader<SeedMetrics>(readOptions);
+        var reader = new TradeCsvReader<ReportMetrics>(readOptions);
         var progress = new CsvProgress();
         var stopwatch = Stopwatch.StartNew();
-        CsvAnalysis<SeedMetrics> analysis;
+        CsvAnalysis<ReportMetrics> analysis;
         try
         {
             using var line = Console.IsErrorRedirected ? null : new ProgressLine(progress, stderr, stopwatch);

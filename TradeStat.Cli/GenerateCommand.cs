@@ -1,4 +1,4 @@
-using TradeStat.Infrastructure.Csv;
+using TradeStat.Infrastructure.Batch;
 
 namespace TradeStat.Cli;
 

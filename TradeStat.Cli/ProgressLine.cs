@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TradeStat.Infrastructure.Csv;
+using TradeStat.Infrastructure.Batch;
 
 namespace TradeStat.Cli;
 

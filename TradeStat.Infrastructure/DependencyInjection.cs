@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TradeStat.Domain.Series;
-using TradeStat.Infrastructure.Binance;
 using TradeStat.Infrastructure.Diagnostics;
+using TradeStat.Infrastructure.Feed;
 using TradeStat.Infrastructure.Series;
 
 namespace TradeStat.Infrastructure;

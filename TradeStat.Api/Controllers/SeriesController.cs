@@ -1,8 +1,11 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Mvc;
-using TradeStat.Api.Contracts;
+using TradeStat.Api.ActionResults;
 using TradeStat.Api.Diagnostics;
+using TradeStat.Api.OpenApi;
+using TradeStat.Api.Requests;
+using TradeStat.Api.Responses;
 using TradeStat.Api.Validation;
 using TradeStat.Domain.Series;
 

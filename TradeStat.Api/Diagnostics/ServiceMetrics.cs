@@ -1,7 +1,7 @@
 using Prometheus;
 using TradeStat.Domain.Series;
-using TradeStat.Infrastructure.Binance;
 using TradeStat.Infrastructure.Diagnostics;
+using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Api.Diagnostics;
 

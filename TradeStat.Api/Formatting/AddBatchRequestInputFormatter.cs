@@ -2,7 +2,10 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.Net.Http.Headers;
-using TradeStat.Api.Contracts;
+using TradeStat.Api.ActionResults;
+using TradeStat.Api.OpenApi;
+using TradeStat.Api.Requests;
+using TradeStat.Api.Responses;
 
 namespace TradeStat.Api.Formatting;
 

@@ -1,5 +1,8 @@
 using FluentValidation;
-using TradeStat.Api.Contracts;
+using TradeStat.Api.ActionResults;
+using TradeStat.Api.OpenApi;
+using TradeStat.Api.Requests;
+using TradeStat.Api.Responses;
 using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Validation;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using TradeStat.Domain.Trades;
-using TradeStat.Infrastructure.Csv;
+using TradeStat.Domain.Batch;
+using TradeStat.Infrastructure.Batch;
 
 namespace TradeStat.Benchmarks.Batch;
 
@@ -19,7 +19,7 @@ public class CsvParseBenchmarks
     private int _length;
     private string[] _text = null!;
     private readonly SymbolTable _symbols = new();
-    private readonly CsvChunk<SeedMetrics> _chunk = new();
+    private readonly CsvChunk<ReportMetrics> _chunk = new();
 
     [GlobalSetup]
     public void Setup()
@@ -44,7 +44,7 @@ public class CsvParseBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Lines, Description = "string.Split + long.Parse (ns/line)")]
     public long Strings()
     {
-        var trades = new TradeAggregation<SeedMetrics>();
+        var trades = new TradeAggregation<ReportMetrics>();
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var line in _text)
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using TradeStat.Domain.Trades;
-using TradeStat.Infrastructure.Csv;
+using TradeStat.Domain.Batch;
+using TradeStat.Infrastructure.Batch;
 
 namespace TradeStat.Benchmarks.Batch;
 
@@ -19,7 +19,7 @@ public static class CsvThroughput
         var runs = runsAt >= 0 ? int.Parse(args[runsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 5;
         return args.Contains("--parse-only")
             ? Measure<ParseOnly>(path, threads, runs)
-            : Measure<SeedMetrics>(path, threads, runs);
+            : Measure<ReportMetrics>(path, threads, runs);
     }
 
     private static int Measure<TMetrics>(string path, int threads, int runs)

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using TradeStat.Domain.Market;
-using TradeStat.Infrastructure.Binance;
+using TradeStat.Domain.Feed;
+using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Benchmarks.Feed;
 
@@ -19,7 +19,7 @@ public class FeedPipelineBenchmarks
     private byte[][] _lines = null!;
     private string[] _symbols = null!;
     private TradeIngestor _ingestor = null!;
-    private MarketBook _book = null!;
+    private FeedBook _book = null!;
 
     [GlobalSetup]
     public void Load()
@@ -31,7 +31,7 @@ public class FeedPipelineBenchmarks
     [IterationSetup]
     public void FreshStatistics()
     {
-        _book = new MarketBook(new MarketOptions());
+        _book = new FeedBook(new FeedBookOptions());
         _book.Replace(_symbols);
         _ingestor = new TradeIngestor(_book, new FeedMetrics(), NullLogger<TradeIngestor>.Instance, new BinanceOptions(), TimeProvider.System);
     }

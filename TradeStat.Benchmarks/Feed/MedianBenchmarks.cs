@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using TradeStat.Domain.Market;
+using TradeStat.Domain.Feed;
+using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Benchmarks.Feed;
 

@@ -1,7 +1,8 @@
 using System.Collections.Frozen;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using TradeStat.Domain.Market;
+using TradeStat.Domain.Feed;
+using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Benchmarks.Feed;
 

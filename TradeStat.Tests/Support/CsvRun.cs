@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
-using TradeStat.Domain.Trades;
-using TradeStat.Infrastructure.Csv;
+using TradeStat.Domain.Batch;
+using TradeStat.Infrastructure.Batch;
 
 namespace TradeStat.Tests.Support;
 
@@ -17,7 +17,7 @@ public static class CsvRun
     public sealed record Outcome(string Output, long Lines, long Trades, long Invalid, InputError? Error, InputError? FirstInvalid);
 
     public static Outcome Analyze(string input, Source source, CsvReadOptions? options = null) =>
-        Analyze<SeedMetrics>(Encoding.UTF8.GetBytes(input), source, options);
+        Analyze<ReportMetrics>(Encoding.UTF8.GetBytes(input), source, options);
 
     public static Outcome Analyze<TMetrics>(byte[] input, Source source, CsvReadOptions? options = null)
         where TMetrics : struct, ITradeMetric<TMetrics>

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using TradeStat.Domain.Market;
+using TradeStat.Domain.Feed;
+using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Tests.Support;
 

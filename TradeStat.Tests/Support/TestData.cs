@@ -37,7 +37,7 @@ public static class TestData
     };
 
     /// <summary>A batch of <paramref name="size"/> values of one regime.</summary>
-    public static double[] Batch(Random random, Regime regime, int size, ref double walk)
+    public static double[] RandomBatch(Random random, Regime regime, int size, ref double walk)
     {
         var batch = new double[size];
         for (var i = 0; i < size; i++)

@@ -1,0 +1,48 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
+using TradeStat.Api.ActionResults;
+using TradeStat.Api.OpenApi;
+using TradeStat.Api.Requests;
+using TradeStat.Api.Responses;
+using TradeStat.Api.Routing;
+using TradeStat.Domain.Feed;
+using TradeStat.Infrastructure.Feed;
+
+namespace TradeStat.Api.Controllers;
+
+/// <summary>The live feed's statistics: the symbol universe and each symbol's count, infinite median and last price.</summary>
+/// <remarks>Present only when <c>Binance:Enabled</c> is true (see <see cref="FeedEndpoints"/>).</remarks>
+[ApiController]
+[Route("")]
+public sealed class FeedController(IFeedService market) : ControllerBase
+{
+    /// <summary>Every symbol of the feed's universe (Binance's list), sorted.</summary>
+    /// <response code="200">The symbols.</response>
+    [HttpGet("symbols")]
+    [ProducesResponseType<string[]>(StatusCodes.Status200OK, "application/json")]
+    public IActionResult GetSymbols() => new SymbolsJsonResult(market.Symbols);
+
+    /// <summary>Trades counted, exact infinite median and last price of a symbol (case-insensitive).</summary>
+    /// <param name="symbol">A listed symbol, e.g. BTCUSDT.</param>
+    /// <response code="200">The statistics; median and last are null before the first trade.</response>
+    /// <response code="404">The symbol is not listed.</response>
+    [HttpGet("{symbol:" + FeedSymbolRouteConstraint.Name + "}")]
+    [ProducesResponseType<FeedResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public IActionResult GetSymbol([Description("A listed symbol, e.g. BTCUSDT (case-insensitive).")] string symbol)
+    {
+        // A literal route with another method wins over {symbol} only in the method check, which runs before route
+        // constraints: answer GET /add_batch/ as routing would without this action (405, Allow: POST).
+        if (FeedSymbolRouteConstraint.IsPostOnlyPath(symbol))
+        {
+            Response.Headers.Allow = "POST";
+            return StatusCode(StatusCodes.Status405MethodNotAllowed);
+        }
+
+        var snapshot = market.Get(symbol);
+        return snapshot is { } s
+            ? new FeedJsonResult(s)
+            : Problem(statusCode: StatusCodes.Status404NotFound, title: "Symbol not found",
+                detail: "This symbol is not listed by the feed. GET /symbols lists every symbol.");
+    }
+}

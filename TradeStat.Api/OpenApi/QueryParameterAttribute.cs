@@ -1,0 +1,21 @@
+using TradeStat.Api.ActionResults;
+using TradeStat.Api.Controllers;
+using TradeStat.Api.Requests;
+using TradeStat.Api.Responses;
+using TradeStat.Api.Routing;
+
+namespace TradeStat.Api.OpenApi;
+
+/// <summary>
+/// A query parameter that an action reads from <c>Request.Query</c> itself instead of through model binding, declared
+/// so that the OpenAPI document still lists it (as a required string).
+/// </summary>
+/// <param name="name">The parameter's name in the query string.</param>
+/// <param name="description">What it is, for the OpenAPI document.</param>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class QueryParameterAttribute(string name, string description) : Attribute
+{
+    public string Name { get; } = name;
+
+    public string Description { get; } = description;
+}

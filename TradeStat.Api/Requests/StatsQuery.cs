@@ -1,0 +1,34 @@
+namespace TradeStat.Api.Requests;
+
+/// <summary>Query of <c>GET /stats/</c>, kept as text so that every malformed <c>k</c> gets a clear message.</summary>
+public sealed class StatsQuery
+{
+    /// <summary>The symbol.</summary>
+    public string? Symbol { get; init; }
+
+    /// <summary>The decade k (1..8) as sent.</summary>
+    public string? K { get; init; }
+
+    /// <summary>How many times <c>symbol</c> was given (binding keeps the first: more than one is an error).</summary>
+    public int SymbolCount { get; init; } = 1;
+
+    /// <summary>How many times <c>k</c> was given.</summary>
+    public int KCount { get; init; } = 1;
+
+    /// <summary>
+    /// The query as sent: the first value of each parameter (names case-insensitive, as model binding reads them) and
+    /// how many times each was given.
+    /// </summary>
+    public static StatsQuery From(IQueryCollection query)
+    {
+        var symbol = query["symbol"];
+        var k = query["k"];
+        return new StatsQuery
+        {
+            Symbol = symbol.Count > 0 ? symbol[0] : null,
+            K = k.Count > 0 ? k[0] : null,
+            SymbolCount = symbol.Count,
+            KCount = k.Count,
+        };
+    }
+}

@@ -1,0 +1,17 @@
+namespace TradeStat.Domain.Feed;
+
+/// <summary>Reads the live feed's per-symbol statistics (the API's view).</summary>
+public interface IFeedService
+{
+    /// <summary>True when the live feed is configured to run; off, the service has no feed endpoints.</summary>
+    bool IsEnabled { get; }
+
+    /// <summary>Every symbol of the universe, sorted.</summary>
+    IReadOnlyList<string> Symbols { get; }
+
+    /// <summary>The statistics of <paramref name="symbol"/> (case-insensitive), or null when it is not listed.</summary>
+    FeedSnapshot? Get(string symbol);
+}
+
+/// <summary>A symbol's statistics; prices in half-units (see <see cref="ScaledPrice.FormatHalfUnits"/>).</summary>
+public readonly record struct FeedSnapshot(string Symbol, long Count, long? MedianHalfUnits, long? LastHalfUnits, bool Exact, double MaxRelativeError);

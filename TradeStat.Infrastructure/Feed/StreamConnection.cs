@@ -1,0 +1,411 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace TradeStat.Infrastructure.Feed;
+
+/// <summary>How a connection ended.</summary>
+internal enum ConnectionEnd
+{
+    /// <summary>The server closed it (or the socket dropped).</summary>
+    Dropped,
+
+    /// <summary>Our side stopped it (rotation finished, host stopping).</summary>
+    Stopped,
+}
+
+/// <summary>
+/// One combined-stream WebSocket (<see cref="ClientWebSocket"/>): the first streams in the URL, the rest subscribed in
+/// paced batches and confirmed with LIST_SUBSCRIPTIONS; every text message goes through <see cref="TradeIngestor"/>.
+/// Server pings are answered by ClientWebSocket itself (RFC 6455: a pong echoing the ping payload, sent from inside
+/// ReceiveAsync), so the receive loop never stops reading for long.
+/// </summary>
+internal sealed class StreamConnection : IAsyncDisposable
+{
+    private const int InitialBufferSize = 64 * 1024;
+
+    private readonly ClientWebSocket _socket = new();
+    private readonly ConnectionPlan _plan;
+    private readonly BinanceOptions _options;
+    private readonly TradeIngestor _ingestor;
+    private readonly HistoricalTradesClient _backfill;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<byte[]>> _pending = new();
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _shutdownAnnounced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<(string Method, string[] Streams)> _commands = Channel.CreateUnbounded<(string, string[])>();
+    private readonly HashSet<string> _expected;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private long _nextId;
+    private long _lastSend = long.MinValue;
+
+    public StreamConnection(int slot, ConnectionPlan plan, BinanceOptions options, TradeIngestor ingestor,
+        HistoricalTradesClient backfill, TimeProvider time, ILogger logger)
+    {
+        Slot = slot;
+        _plan = plan;
+        _options = options;
+        _ingestor = ingestor;
+        _backfill = backfill;
+        _time = time;
+        _logger = logger;
+        _expected = new HashSet<string>(plan.Streams, StringComparer.Ordinal);
+
+        // No unsolicited pongs: they would count against the 5 messages/s limit. Pings are still answered.
+        _socket.Options.KeepAliveInterval = TimeSpan.Zero;
+    }
+
+    /// <summary>The plan slot this connection serves.</summary>
+    public int Slot { get; }
+
+    /// <summary>True once the WebSocket handshake succeeded.</summary>
+    public bool Opened { get; private set; }
+
+    /// <summary>Completes once every planned stream is confirmed by LIST_SUBSCRIPTIONS.</summary>
+    public Task Subscribed => _subscribed.Task;
+
+    /// <summary>Completes when the server announced a shutdown (serverShutdown event).</summary>
+    public Task ShutdownAnnounced => _shutdownAnnounced.Task;
+
+    /// <summary>Adds streams (after a refresh); sent paced, after the initial subscription.</summary>
+    public void Subscribe(string[] streams) => _commands.Writer.TryWrite(("SUBSCRIBE", streams));
+
+    /// <summary>Removes streams (delistings).</summary>
+    public void Unsubscribe(string[] streams) => _commands.Writer.TryWrite(("UNSUBSCRIBE", streams));
+
+    /// <summary>Connects, subscribes and reads until the socket ends or <paramref name="cancellationToken"/> / <see cref="StopAsync"/>.</summary>
+    public async Task<ConnectionEnd> RunAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        var token = linked.Token;
+        Task control = Task.CompletedTask;
+        try
+        {
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                connectTimeout.CancelAfter(_options.RequestTimeout);
+                await _socket.ConnectAsync(_plan.Url, connectTimeout.Token);
+            }
+
+            Opened = true;
+            _ingestor.Metrics.AddConnect();
+            _logger.LogInformation("Connection {Slot}: open with {Streams} streams ({InUrl} in the URL)", Slot, _plan.Streams.Count, _plan.UrlStreams);
+            control = ControlAsync(token);
+            await ReceiveLoopAsync(token);
+            return token.IsCancellationRequested ? ConnectionEnd.Stopped : ConnectionEnd.Dropped;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return ConnectionEnd.Stopped;
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException or IOException)
+        {
+            _logger.LogWarning("Connection {Slot}: {Error}", Slot, e.Message);
+            return ConnectionEnd.Dropped;
+        }
+        finally
+        {
+            _subscribed.TrySetException(new WebSocketException("The connection ended before it was subscribed."));
+            _ = _subscribed.Task.Exception; // observed
+            await linked.CancelAsync();
+            _socket.Abort();
+            if (Opened)
+            {
+                _ingestor.Metrics.AddClose();
+            }
+
+            try
+            {
+                await control;
+            }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+            {
+                // The control loop ends with the socket.
+            }
+        }
+    }
+
+    /// <summary>Closes politely (close handshake, bounded) and stops the loops.</summary>
+    public async Task StopAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+            if (_socket.State == WebSocketState.Open)
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "rotation", timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        await _stop.CancelAsync();
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken token)
+    {
+        var max = _options.MaxMessageBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferSize, max));
+        var count = 0;
+        long oversized = 0;
+        try
+        {
+            while (true)
+            {
+                var limit = Math.Min(buffer.Length, max);
+                if (count == limit)
+                {
+                    if (limit == max)
+                    {
+                        // Over the cap: read the rest of this message through the same buffer and throw it away, so a
+                        // huge (or endless) frame can never grow memory.
+                        oversized += count;
+                        count = 0;
+                    }
+                    else
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max));
+                        buffer.AsSpan(0, count).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                        limit = Math.Min(buffer.Length, max);
+                    }
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count, limit - count), token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _logger.LogInformation("Connection {Slot}: closed by the server ({Status})", Slot, _socket.CloseStatus);
+                    return;
+                }
+
+                count += result.Count;
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                var length = count;
+                count = 0;
+                if (oversized > 0)
+                {
+                    _ingestor.RejectOversized(oversized + length, max);
+                    oversized = 0;
+                    continue;
+                }
+
+                var outcome = _ingestor.Process(buffer.AsSpan(0, length), out var gap, out var responseId);
+                switch (outcome)
+                {
+                    case IngestResult.Gap:
+                        await FillGapAsync(gap, token);
+                        break;
+                    case IngestResult.Response:
+                        if (_pending.TryRemove(responseId, out var waiter))
+                        {
+                            waiter.TrySetResult(buffer.AsSpan(0, length).ToArray());
+                        }
+
+                        break;
+                    case IngestResult.ServerShutdown:
+                        _logger.LogInformation("Connection {Slot}: serverShutdown announced; replacing it", Slot);
+                        _shutdownAnnounced.TrySetResult();
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task FillGapAsync(PendingGap gap, CancellationToken token)
+    {
+        try
+        {
+            await _backfill.FillAsync(gap.Market, gap.FirstMissing, gap.TradeId, token);
+        }
+        finally
+        {
+            _ingestor.CompleteGap(gap);
+        }
+    }
+
+    private async Task ControlAsync(CancellationToken token)
+    {
+        try
+        {
+            foreach (var batch in _plan.SubscribeBatches)
+            {
+                await RequestAsync("SUBSCRIBE", batch, token);
+            }
+
+            await ConfirmAsync(token);
+            _subscribed.TrySetResult();
+            _logger.LogInformation("Connection {Slot}: {Streams} streams confirmed", Slot, _plan.Streams.Count);
+
+            await foreach (var (method, streams) in _commands.Reader.ReadAllAsync(token))
+            {
+                lock (_expected)
+                {
+                    foreach (var s in streams)
+                    {
+                        _ = method == "SUBSCRIBE" ? _expected.Add(s) : _expected.Remove(s);
+                    }
+                }
+
+                foreach (var batch in ConnectionPlanner.Batches(streams, _options))
+                {
+                    await RequestAsync(method, batch, token);
+                }
+
+                await ConfirmAsync(token);
+            }
+        }
+        catch (Exception e) when (!token.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            _logger.LogWarning("Connection {Slot}: subscription failed: {Error}", Slot, e.Message);
+            _subscribed.TrySetException(e);
+            _socket.Abort();
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            _logger.LogWarning("Connection {Slot}: no answer to a request within {Timeout}", Slot, _options.RequestTimeout);
+            _subscribed.TrySetException(new TimeoutException("No answer to a subscription request."));
+            _socket.Abort();
+        }
+    }
+
+    // LIST_SUBSCRIPTIONS until the server holds exactly what we expect (a few rounds; SUBSCRIBE can be ignored silently).
+    private async Task ConfirmAsync(CancellationToken token)
+    {
+        for (var round = 0; ; round++)
+        {
+            var answer = await RequestAsync("LIST_SUBSCRIPTIONS", null, token);
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            using (var doc = JsonDocument.Parse(answer))
+            {
+                if (doc.RootElement.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var s in result.EnumerateArray())
+                    {
+                        if (s.ValueKind == JsonValueKind.String)
+                        {
+                            listed.Add(s.GetString()!);
+                        }
+                    }
+                }
+            }
+
+            string[] missing;
+            lock (_expected)
+            {
+                missing = _expected.Where(s => !listed.Contains(s)).ToArray();
+            }
+
+            if (missing.Length == 0)
+            {
+                return;
+            }
+
+            if (round == 2)
+            {
+                throw new InvalidOperationException($"{missing.Length} streams still missing after re-subscribing.");
+            }
+
+            _logger.LogWarning("Connection {Slot}: {Missing} streams not subscribed; subscribing again", Slot, missing.Length);
+            foreach (var batch in ConnectionPlanner.Batches(missing, _options))
+            {
+                await RequestAsync("SUBSCRIBE", batch, token);
+            }
+        }
+    }
+
+    private async Task<byte[]> RequestAsync(string method, IReadOnlyList<string>? parameters, CancellationToken token)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var waiter = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        var output = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("method", method);
+            if (parameters is not null)
+            {
+                writer.WriteStartArray("params");
+                foreach (var p in parameters)
+                {
+                    writer.WriteStringValue(p);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteNumber("id", id);
+            writer.WriteEndObject();
+        }
+
+        try
+        {
+            await SendPacedAsync(output.WrittenMemory, token);
+            var answer = await waiter.Task.WaitAsync(_options.RequestTimeout, _time, token);
+            using var doc = JsonDocument.Parse(answer);
+            if (doc.RootElement.TryGetProperty("error", out var error))
+            {
+                throw new InvalidOperationException($"{method} refused: {error.GetRawText()}");
+            }
+
+            return answer;
+        }
+        catch (TimeoutException)
+        {
+            throw new OperationCanceledException($"{method} {id} got no answer.");
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    // At most one message per SendInterval on this connection (Binance counts incoming messages per connection).
+    private async Task SendPacedAsync(ReadOnlyMemory<byte> message, CancellationToken token)
+    {
+        await _sendLock.WaitAsync(token);
+        try
+        {
+            if (_lastSend != long.MinValue)
+            {
+                var wait = _options.SendInterval - _time.GetElapsedTime(_lastSend);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, token);
+                }
+            }
+
+            await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, token);
+            _lastSend = _time.GetTimestamp();
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        _sendLock.Dispose();
+        _stop.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

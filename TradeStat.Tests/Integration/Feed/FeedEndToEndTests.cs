@@ -1,0 +1,286 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TradeStat.Domain.Feed;
+using TradeStat.Infrastructure.Feed;
+using TradeStat.Tests.Fakes;
+using TradeStat.Tests.Support;
+
+namespace TradeStat.Tests.Integration.Feed;
+
+/// <summary>
+/// The real client (the whole service, feed on) against <see cref="FakeBinanceExchange"/> on loopback: 1961 listed symbols
+/// over 2 connections, both recordings published while connections are dropped, shut down by the server and rotated.
+/// Every trade must be counted exactly once; what was missed while disconnected comes back through historicalTrades.
+/// </summary>
+[TestFixture]
+[Category("Integration")]
+[NonParallelizable]
+public sealed class FeedEndToEndTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Test]
+    public async Task Every_trade_is_counted_once_across_drops_shutdown_and_rotation()
+    {
+        var trades = ReadRecorded(Recordings.BtcUsdt).Concat(ReadRecorded(Recordings.EthUsdt)).ToArray();
+        await using var exchange = new FakeBinanceExchange(
+            File.ReadAllBytes(Recordings.PathOf(Recordings.ExchangeInfo2022)),
+            trades,
+            [
+                new FakeAction(FakeActionKind.Drop, 1_500),
+                new FakeAction(FakeActionKind.ServerShutdown, 1_500),
+                new FakeAction(FakeActionKind.Drop, 1_000),
+            ]);
+        await exchange.StartAsync();
+
+        await using var service = FeedService(
+            exchange,
+            ("Binance:ReconnectBaseDelay", "00:00:00.050"),
+            ("Binance:ReconnectMaxDelay", "00:00:00.500"),
+            ("Binance:RotationOverlap", "00:00:00.200"),
+            ("Binance:ConnectionLifetime", "00:00:02.500"));
+        using var client = service.CreateApiClient();
+        var metrics = service.Services.GetRequiredService<FeedMetrics>();
+
+        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "both recorded streams subscribed");
+        exchange.Connections.Should().Be(2, "1961 symbols need ceil(1961/1024) = 2 connections");
+        var publishing = exchange.PublishAsync(step: 20, interval: TimeSpan.FromMilliseconds(10));
+
+        var btc = trades.Where(t => t.Symbol == "BTCUSDT").ToArray();
+        var eth = trades.Where(t => t.Symbol == "ETHUSDT").ToArray();
+        var book = service.Services.GetRequiredService<FeedBook>();
+        await WaitUntil(
+            () => exchange.TapeFinished && book.Get("BTCUSDT")!.Value.Count == btc.Length && book.Get("ETHUSDT")!.Value.Count == eth.Length,
+            "every trade counted");
+        await publishing;
+
+        await AssertSymbolAsync(client, "BTCUSDT", btc);
+        await AssertSymbolAsync(client, "ETHUSDT", eth);
+        using (Assertions())
+        {
+            exchange.PendingActions.Should().Be(0, "every scripted drop and shutdown happened");
+            metrics.Trades.Should().Be(trades.Length);
+            metrics.Missed.Should().Be(0);
+            metrics.Backfilled.Should().BeGreaterThan(0, "trades published while disconnected come from historicalTrades");
+            exchange.HistoricalRequests.Should().BeGreaterThan(0);
+            metrics.Duplicates.Should().BeGreaterThan(0, "overlapping connections deliver trades twice");
+            metrics.Reconnects.Should().BeGreaterThanOrEqualTo(2);
+            metrics.ServerShutdowns.Should().BeGreaterThanOrEqualTo(1);
+            metrics.Rotations.Should().BeGreaterThanOrEqualTo(2, "one for serverShutdown, at least one at the (shortened) connection lifetime");
+            metrics.Malformed.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(exchange.MalformedSent);
+            exchange.Urls.Should().OnlyContain(u => u.Length <= 8000);
+            exchange.MaxClientMessagesPerSecond.Should().BeLessThanOrEqualTo(5, "Binance allows 5 incoming messages per second");
+        }
+    }
+
+    [Test]
+    public async Task A_message_over_MaxMessageBytes_is_discarded_and_counted_without_dropping_the_connection()
+    {
+        // The huge message is a valid (repeated) trade: buffered whole, it would be parsed (a duplicate); capped, it is
+        // read through and thrown away without ever holding more than MaxMessageBytes.
+        var btc = ReadRecorded(Recordings.BtcUsdt).Take(200).ToArray();
+        await using var exchange = new FakeBinanceExchange(
+            """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), btc, [new FakeAction(FakeActionKind.HugeFrame, 100)])
+        {
+            IgnoreFirstSubscribe = false,
+            MalformedEvery = 0,
+            HugeFrameBytes = 1024 * 1024,
+        };
+        await exchange.StartAsync();
+        await using var service = FeedService(
+            exchange,
+            ("Binance:MaxMessageBytes", "131072"));
+        var metrics = service.Services.GetRequiredService<FeedMetrics>();
+        var book = service.Services.GetRequiredService<FeedBook>();
+        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
+        var publishing = exchange.PublishAsync(step: 10, interval: TimeSpan.FromMilliseconds(5));
+        await WaitUntil(() => exchange.TapeFinished && book.Get("BTCUSDT")!.Value.Count == btc.Length, "every trade counted");
+        await publishing;
+
+        using (Assertions())
+        {
+            exchange.PendingActions.Should().Be(0, "the huge message was sent");
+            metrics.Malformed.Should().Be(1, "the oversized message is counted as malformed");
+            metrics.Duplicates.Should().Be(0, "it was never parsed");
+            metrics.Reconnects.Should().Be(0);
+            exchange.Connections.Should().Be(1, "the connection survives the oversized message");
+        }
+    }
+
+    [Test]
+    public async Task Server_pings_are_answered_so_the_connection_survives_the_pong_timeout()
+    {
+        // Pings every 100 ms, cut off after 500 ms without a pong; the client stays connected for 6 timeouts.
+        await using var exchange = new FakeBinanceExchange(
+            """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), ReadRecorded(Recordings.BtcUsdt).Take(1), [])
+        {
+            PingInterval = TimeSpan.FromMilliseconds(100),
+            PongTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        await exchange.StartAsync();
+        await using var service = FeedService(
+            exchange,
+            ("Binance:ReconnectBaseDelay", "00:00:00.050"));
+        var metrics = service.Services.GetRequiredService<FeedMetrics>();
+        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
+
+        // The published trade arrives only after 6 pong timeouts have passed; the connection must be the first one.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await exchange.PublishAsync(1, TimeSpan.FromMilliseconds(1));
+        var book = service.Services.GetRequiredService<FeedBook>();
+        await WaitUntil(() => book.Get("BTCUSDT")!.Value.Count == 1, "trade counted");
+        exchange.Connections.Should().Be(1);
+        metrics.OpenConnections.Should().Be(1);
+        metrics.Reconnects.Should().Be(0);
+    }
+
+    [Test]
+    public async Task Refresh_subscribes_new_listings_and_drops_delistings_without_stopping()
+    {
+        var btc = ReadRecorded(Recordings.BtcUsdt).ToArray();
+        var eth = ReadRecorded(Recordings.EthUsdt).ToArray();
+        await using var exchange = new FakeBinanceExchange(
+            """{"symbols":[{"symbol":"BTCUSDT"},{"symbol":"OLDCOIN"}]}"""u8.ToArray(), btc.Concat(eth), [])
+        {
+            IgnoreFirstSubscribe = false,
+            MalformedEvery = 0,
+        };
+        await exchange.StartAsync();
+        await using var service = FeedService(
+            exchange,
+            ("Binance:SymbolRefreshInterval", "00:00:01"),
+            ("Binance:MaxStreamsPerConnection", "2"));
+        using var client = service.CreateApiClient();
+        var book = service.Services.GetRequiredService<FeedBook>();
+        await WaitUntil(() => exchange.IsSubscribed("btcusdt@trade") && exchange.IsSubscribed("oldcoin@trade"), "initial subscriptions");
+
+        // BTCUSDT trades flow while the universe changes under them.
+        var publishing = exchange.PublishAsync(step: 10, interval: TimeSpan.FromMilliseconds(5));
+        exchange.ExchangeInfo = """{"symbols":[{"symbol":"BTCUSDT"},{"symbol":"ETHUSDT"},{"symbol":"NEWCOIN"}]}"""u8.ToArray();
+        await WaitUntil(() => book.Symbols.SequenceEqual(["BTCUSDT", "ETHUSDT", "NEWCOIN"]), "universe refreshed");
+        await WaitUntil(() => exchange.IsSubscribed("ethusdt@trade") && exchange.IsSubscribed("newcoin@trade") && !exchange.IsSubscribed("oldcoin@trade"),
+            "new listings subscribed, delisting unsubscribed");
+        await WaitUntil(() => exchange.TapeFinished && book.Get("BTCUSDT")!.Value.Count == btc.Length, "every BTCUSDT trade counted");
+        await publishing;
+
+        (await client.GetAsync("/OLDCOIN")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        book.Get("ETHUSDT")!.Value.Count.Should().BeGreaterThan(0, "ETHUSDT was subscribed while its trades were being published");
+        service.Services.GetRequiredService<FeedMetrics>().Missed.Should().Be(0);
+    }
+
+    [Test]
+    public async Task A_refresh_that_lists_no_symbols_keeps_the_universe_and_its_statistics()
+    {
+        var btc = ReadRecorded(Recordings.BtcUsdt).Take(50).ToArray();
+        await using var exchange = new FakeBinanceExchange("""{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), btc, [])
+        {
+            IgnoreFirstSubscribe = false,
+            MalformedEvery = 0,
+        };
+        await exchange.StartAsync();
+        await using var service = FeedService(
+            exchange,
+            ("Binance:SymbolRefreshInterval", "00:00:01"));
+        using var client = service.CreateApiClient();
+        var book = service.Services.GetRequiredService<FeedBook>();
+        await WaitUntil(() => exchange.IsSubscribed("btcusdt@trade"), "subscribed");
+        await exchange.PublishAsync(step: 10, interval: TimeSpan.FromMilliseconds(1));
+        await WaitUntil(() => book.Get("BTCUSDT")?.Count == btc.Length, "trades counted");
+
+        exchange.ExchangeInfo = """{"symbols":[]}"""u8.ToArray();
+        var requests = exchange.ExchangeInfoRequests;
+        await WaitUntil(() => exchange.ExchangeInfoRequests >= requests + 2, "two refreshes with the empty list");
+
+        book.Symbols.Should().Equal("BTCUSDT");
+        book.Get("BTCUSDT")!.Value.Count.Should().Be(btc.Length, "the statistics survive a broken refresh");
+        (await client.GetAsync("/BTCUSDT")).StatusCode.Should().Be(HttpStatusCode.OK);
+        exchange.IsSubscribed("btcusdt@trade").Should().BeTrue();
+    }
+
+    [Test]
+    public async Task Control_a_client_that_does_not_read_is_cut_off_by_the_pong_timeout()
+    {
+        // Shows that the fake really pings and enforces the timeout: ClientWebSocket only answers pings from inside
+        // ReceiveAsync, so a socket nobody reads from misses them and the server aborts it.
+        await using var exchange = new FakeBinanceExchange("""{"symbols":[]}"""u8.ToArray(), [], [])
+        {
+            PingInterval = TimeSpan.FromMilliseconds(100),
+            PongTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        await exchange.StartAsync();
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        await socket.ConnectAsync(new Uri(exchange.StreamBaseUrl, "/stream?streams=btcusdt@trade"), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        using var timeout = new CancellationTokenSource(Timeout);
+        var buffer = new byte[4096];
+        var ended = false;
+        try
+        {
+            while (!timeout.IsCancellationRequested)
+            {
+                var result = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (result.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        catch (System.Net.WebSockets.WebSocketException)
+        {
+            ended = true;
+        }
+
+        ended.Should().BeTrue("the server drops a client that did not pong in time");
+    }
+
+    private static async Task AssertSymbolAsync(HttpClient client, string symbol, RecordedTrade[] trades)
+    {
+        using var response = await client.GetAsync("/" + symbol.ToLowerInvariant());
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, body);
+        using var doc = JsonDocument.Parse(body);
+        var root = doc.RootElement;
+        root.GetProperty("count").GetInt64().Should().Be(trades.Length);
+        root.GetProperty("median").GetDecimal().Should().Be(Recordings.SortedMedian(trades.Select(t => t.Price)));
+        root.GetProperty("last").GetDecimal().Should().Be(decimal.Parse(trades.MaxBy(t => t.Id)!.Price, System.Globalization.CultureInfo.InvariantCulture));
+        root.GetProperty("exact").GetBoolean().Should().BeTrue();
+    }
+
+    /// <summary>The service with the live feed on, pointed at <paramref name="exchange"/>, request logging off, plus <paramref name="settings"/>.</summary>
+    private static TradeStatFactory FeedService(FakeBinanceExchange exchange, params (string Key, string Value)[] settings) =>
+        new([
+            ("Binance:Enabled", "true"),
+            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
+            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
+            ("TradeStat:RequestLogging", "false"),
+            .. settings,
+        ]);
+
+    private static IEnumerable<RecordedTrade> ReadRecorded(string file) =>
+        File.ReadLines(Recordings.PathOf(file)).Select(line =>
+        {
+            using var doc = JsonDocument.Parse(line);
+            var data = doc.RootElement.GetProperty("data");
+            return new RecordedTrade(data.GetProperty("s").GetString()!, data.GetProperty("t").GetInt64(), data.GetProperty("p").GetString()!, line);
+        }).ToArray();
+
+    private static FluentAssertions.Execution.AssertionScope Assertions() => new();
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out waiting for: {what}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using TradeStat.Infrastructure.Batch;
+using TradeStat.Tests.Support;
+using static TradeStat.Tests.Support.CsvRun;
+
+namespace TradeStat.Tests.Unit.Infrastructure.Batch;
+
+[TestFixture]
+[Category("Unit")]
+public sealed class TradeCsvReaderTests
+{
+    private static readonly Source[] Sources = [Source.File, Source.Stream];
+
+    [Test]
+    public void The_seed_sample_gives_exactly_the_seed_output([ValueSource(nameof(Sources))] Source source)
+    {
+        var outcome = Analyze(TradeInputs.Sample, source);
+        outcome.Output.Should().Be(TradeInputs.SampleOutput);
+        outcome.Lines.Should().Be(8);
+        outcome.Error.Should().BeNull();
+    }
+
+    [Test]
+    public void An_empty_input_gives_an_empty_output([ValueSource(nameof(Sources))] Source source)
+    {
+        var outcome = Analyze("", source);
+        outcome.Output.Should().BeEmpty();
+        outcome.Lines.Should().Be(0);
+        outcome.Error.Should().BeNull();
+    }
+
+    [Test]
+    public void A_missing_final_line_feed_and_crlf_line_ends_are_accepted([ValueSource(nameof(Sources))] Source source)
+    {
+        Analyze(TradeInputs.Sample.TrimEnd('\n'), source).Output.Should().Be(TradeInputs.SampleOutput);
+        Analyze(TradeInputs.Sample.Replace("\n", "\r\n", StringComparison.Ordinal), source).Output.Should().Be(TradeInputs.SampleOutput);
+    }
+
+    [Test]
+    public void Random_inputs_match_the_naive_reference(
+        [Range(1, 12)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        var random = new Random(seed);
+        var input = TradeInputs.Random(seed, random.Next(1, 3_000), random.Next(1, 60), huge: seed % 3 == 0, generalSymbols: seed % 2 == 0);
+        var expected = NaiveTrades.Analyze(input);
+        var options = new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = random.Next(1, 2_000), MaxLineLength = 128 };
+
+        var outcome = Analyze(input, source, options);
+
+        outcome.Error.Should().BeNull();
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Lines.Should().Be(expected.Lines);
+        outcome.Trades.Should().Be(expected.Lines);
+    }
+
+    [Test]
+    public void Every_chunk_size_from_one_byte_gives_the_same_result_as_one_chunk([ValueSource(nameof(Sources))] Source source)
+    {
+        var input = TradeInputs.Random(99, 60, 5, huge: true, generalSymbols: true);
+        var expected = NaiveTrades.Analyze(input).Output;
+        for (var chunk = 1; chunk <= input.Length + 1; chunk += chunk < 100 ? 1 : 37)
+        {
+            var outcome = Analyze(input, source, new CsvReadOptions { Threads = 3, ChunkSize = chunk, MaxLineLength = 100 });
+            outcome.Output.Should().Be(expected, $"chunk size {chunk}");
+            outcome.Lines.Should().Be(60);
+        }
+    }
+
+    [Test]
+    public void A_gap_across_a_chunk_edge_is_measured([ValueSource(nameof(Sources))] Source source)
+    {
+        // Each line is 13 bytes: with 13-byte chunks every line is its own chunk.
+        const string input = "1000,aaa,1,1\n2000,bbb,1,1\n9000,aaa,1,1\n9000,bbb,1,1\n";
+        var outcome = Analyze(input, source, new CsvReadOptions { Threads = 2, ChunkSize = 13, MaxLineLength = 16 });
+        outcome.Output.Should().Be("aaa,8000,2,1,1\nbbb,7000,2,1,1\n");
+    }
+
+    [Test]
+    public void Stdin_chunks_of_a_large_input_match_a_file_read()
+    {
+        var input = TradeInputs.Random(7, 40_000, 300);
+        var file = Analyze(input, Source.File, new CsvReadOptions { ChunkSize = 65_536 });
+        var stream = Analyze(input, Source.Stream, new CsvReadOptions { ChunkSize = 65_536 });
+        stream.Should().Be(file);
+        file.Output.Should().Be(NaiveTrades.Analyze(input).Output);
+    }
+}

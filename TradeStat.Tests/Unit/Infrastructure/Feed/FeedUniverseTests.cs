@@ -1,0 +1,46 @@
+using TradeStat.Domain.Feed;
+using TradeStat.Infrastructure.Feed;
+
+namespace TradeStat.Tests.Unit.Infrastructure.Feed;
+
+[TestFixture]
+[Category("Unit")]
+public sealed class FeedUniverseTests
+{
+    [Test]
+    public void Refresh_carries_state_over_adds_and_removes()
+    {
+        var book = new FeedBook(new FeedBookOptions());
+        book.Replace(["BTCUSDT", "ETHUSDT", "OLDCOIN"]);
+        var btc = book.Universe.Find("BTCUSDT"u8)!;
+        btc.Apply(1, 100).Result.Should().Be(TradeResult.Applied);
+
+        var change = book.Replace(["BTCUSDT", "ETHUSDT", "NEWCOIN"]);
+
+        change.Added.Should().Equal("NEWCOIN");
+        change.Removed.Should().Equal("OLDCOIN");
+        book.Universe.Find("BTCUSDT"u8).Should().BeSameAs(btc);
+        book.Get("btcusdt")!.Value.Count.Should().Be(1);
+        book.Get("OLDCOIN").Should().BeNull();
+        book.Get("newcoin")!.Value.Count.Should().Be(0);
+        book.Symbols.Should().Equal("BTCUSDT", "ETHUSDT", "NEWCOIN");
+    }
+
+    [Test]
+    public void Trades_count_once_and_gaps_are_reported()
+    {
+        var market = new FeedSymbol("X", 100);
+        market.Apply(10, 5).Result.Should().Be(TradeResult.Applied);
+        market.Apply(10, 5).Result.Should().Be(TradeResult.Duplicate);
+        market.Apply(9, 5).Result.Should().Be(TradeResult.Duplicate);
+        market.Apply(11, 7).Result.Should().Be(TradeResult.Applied);
+        var gap = market.Apply(15, 9);
+        gap.Result.Should().Be(TradeResult.Gap);
+        gap.GapFrom.Should().Be(12);
+        market.ApplyAfterGap(15, 9).GapFromOrMissed.Should().Be(3);
+        var s = market.Snapshot();
+        s.Count.Should().Be(3);
+        s.MedianHalfUnits.Should().Be(14);
+        s.LastHalfUnits.Should().Be(18);
+    }
+}

@@ -34,7 +34,7 @@ public sealed class SeriesApiTests
     // ---- POST /add_batch/: success ----
 
     [Test]
-    public async Task AddBatch_ReturnsSymbolAddedAndTotalCount()
+    public async Task Add_batch_returns_symbol_added_and_total_count()
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -59,7 +59,7 @@ public sealed class SeriesApiTests
     [TestCase("BTC/USDT")]
     [TestCase("ES:F.24_x-1")]
     [TestCase("ABCDEFGHIJKLMNOPQRSTUVWXYZ._-:/9")] // 32 characters, the longest allowed
-    public async Task AddBatch_AcceptsEveryAllowedSymbolShape(string symbol)
+    public async Task Add_batch_accepts_every_allowed_symbol_shape(string symbol)
     {
         // A fresh factory: these literal symbols must not meet another test's data.
         await using var factory = new TradeStatFactory();
@@ -72,7 +72,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task Symbols_AreCaseSensitive()
+    public async Task Symbols_are_case_sensitive()
     {
         var lower = TradeStatApi.UniqueSymbol("case").ToLowerInvariant();
         var upper = lower.ToUpperInvariant();
@@ -90,7 +90,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task AddBatch_AcceptsIntegersExponentsAndNegativeZero()
+    public async Task Add_batch_accepts_integers_exponents_and_negative_zero()
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -103,7 +103,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task AddBatch_AcceptsExactlyTheBatchLimit_AndRefusesOneMore()
+    public async Task Add_batch_accepts_exactly_the_batch_limit_and_refuses_one_more()
     {
         var symbol = TradeStatApi.UniqueSymbol();
         var full = Enumerable.Range(1, MaxBatchSize).Select(i => (double)i).ToArray();
@@ -118,7 +118,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task AddBatch_TooManyValuesForANewSymbol_Returns400AndCreatesNothing()
+    public async Task Add_batch_too_many_values_for_a_new_symbol_returns_400_and_creates_nothing()
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -139,7 +139,7 @@ public sealed class SeriesApiTests
     ];
 
     [TestCaseSource(nameof(InvalidValueTokens))]
-    public async Task AddBatch_WithOneInvalidValue_Returns400AndAddsNothingToAnExistingSymbol(string token)
+    public async Task Add_batch_with_one_invalid_value_returns_400_and_adds_nothing_to_an_existing_symbol(string token)
     {
         var symbol = TradeStatApi.UniqueSymbol();
         await _client.AddBatchAsync(symbol, [1, 2, 3]);
@@ -152,7 +152,7 @@ public sealed class SeriesApiTests
     }
 
     [TestCaseSource(nameof(InvalidValueTokens))]
-    public async Task AddBatch_WithOneInvalidValue_Returns400AndCreatesNoSymbol(string token)
+    public async Task Add_batch_with_one_invalid_value_returns_400_and_creates_no_symbol(string token)
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -169,7 +169,7 @@ public sealed class SeriesApiTests
     [TestCase("application/xml")]
     [TestCase("application/x-www-form-urlencoded")]
     [TestCase(null)]
-    public async Task AddBatch_WithoutJsonContentType_Returns415AndAddsNothing(string? contentType)
+    public async Task Add_batch_without_json_content_type_returns_415_and_adds_nothing(string? contentType)
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -237,7 +237,7 @@ public sealed class SeriesApiTests
     }
 
     [TestCaseSource(nameof(MalformedBodies))]
-    public async Task AddBatch_WithMalformedBody_Returns400AndAddsNothing(string template)
+    public async Task Add_batch_with_malformed_body_returns_400_and_adds_nothing(string template)
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -249,7 +249,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task AddBatch_ValidationProblem_NamesTheFaultyMember()
+    public async Task Add_batch_validation_problem_names_the_faulty_member()
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -265,7 +265,7 @@ public sealed class SeriesApiTests
     [TestCase(2, 25, 1, 25, 13, 52)]
     [TestCase(5, 25, 1, 25, 13, 52)]
     [TestCase(8, 25, 1, 25, 13, 52)]
-    public async Task Stats_CoverTheLastTenToTheKPoints(int k, long count, double min, double max, double avg, double variance)
+    public async Task Stats_cover_the_last_ten_to_the_k_points(int k, long count, double min, double max, double avg, double variance)
     {
         var symbol = TradeStatApi.UniqueSymbol();
         await _client.AddBatchAsync(symbol, Enumerable.Range(1, 25).Select(i => (double)i));
@@ -276,7 +276,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task Stats_MeanOfCancellingHugeValues_IsExact()
+    public async Task Stats_mean_of_cancelling_huge_values_is_exact()
     {
         // The mean is 6e-31 while the values reach 1e20: beyond double-double, answered from an exact sum.
         var symbol = TradeStatApi.UniqueSymbol();
@@ -289,7 +289,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task Stats_AfterSeveralSmallBatches_AreExact()
+    public async Task Stats_after_several_small_batches_are_exact()
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -315,7 +315,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task Stats_AfterSeveralLargeBatches_MatchANaiveReference()
+    public async Task Stats_after_several_large_batches_match_a_naive_reference()
     {
         var symbol = TradeStatApi.UniqueSymbol();
         var random = new Random(20240611);
@@ -339,7 +339,7 @@ public sealed class SeriesApiTests
         [0.1, 1e-300, double.Epsilon, double.MaxValue, -double.MaxValue, -0.0, 123456789.123456789, -1.5];
 
     [TestCaseSource(nameof(AwkwardDoubles))]
-    public async Task Stats_ReturnAnAwkwardDoubleBitForBit(double value)
+    public async Task Stats_return_an_awkward_double_bit_for_bit(double value)
     {
         var symbol = TradeStatApi.UniqueSymbol();
         await _client.AddBatchAsync(symbol, [value]);
@@ -358,7 +358,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task Stats_KeepAwkwardDoublesExactInAMixedWindow()
+    public async Task Stats_keep_awkward_doubles_exact_in_a_mixed_window()
     {
         var symbol = TradeStatApi.UniqueSymbol();
         double[] values = [0.1, 1e-300, double.Epsilon, 123456789.123456789, -1.5, -0.0];
@@ -371,7 +371,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task Stats_NearTheDoubleRange_StillAnswerWithFiniteNumbers()
+    public async Task Stats_near_the_double_range_still_answer_with_finite_numbers()
     {
         // The true variance overflows a double and the contract names no value for it, but the answer must still be
         // a 200 with JSON numbers (JSON has no Infinity), never a 5xx.
@@ -393,7 +393,7 @@ public sealed class SeriesApiTests
     [TestCase("01", 1)]
     [TestCase("08", 8)]
     [TestCase("001", 1)]
-    public async Task Stats_AcceptKWithLeadingZeros(string k, int expectedK)
+    public async Task Stats_accept_k_with_leading_zeros(string k, int expectedK)
     {
         // k is read as plain decimal digits, so leading zeros are allowed.
         var symbol = TradeStatApi.UniqueSymbol();
@@ -408,7 +408,7 @@ public sealed class SeriesApiTests
     [TestCase("SYMBOL={0}&K=2")]
     [TestCase("Symbol={0}&k=2")]
     [TestCase("k=2&symbol={0}")]
-    public async Task Stats_ReadTheQueryParametersWhateverTheirCaseAndOrder(string query)
+    public async Task Stats_read_the_query_parameters_whatever_their_case_and_order(string query)
     {
         var symbol = TradeStatApi.UniqueSymbol();
         await _client.AddBatchAsync(symbol, [1, 2, 3]);
@@ -436,7 +436,7 @@ public sealed class SeriesApiTests
     [TestCase("0x1")]
     [TestCase("\u0661")] // ARABIC-INDIC DIGIT ONE
     [TestCase("2147483648")]
-    public async Task Stats_WithInvalidK_Returns400(string? k)
+    public async Task Stats_with_invalid_k_returns_400(string? k)
     {
         var symbol = TradeStatApi.UniqueSymbol();
         await _client.AddBatchAsync(symbol, [1, 2]);
@@ -456,7 +456,7 @@ public sealed class SeriesApiTests
     [TestCase("symbol=A%20B&k=1")]
     [TestCase("symbol=A%24&k=1")]
     [TestCase("symbol=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&k=1")] // 33 characters
-    public async Task Stats_WithMissingOrInvalidSymbol_Returns400(string query)
+    public async Task Stats_with_missing_or_invalid_symbol_returns_400(string query)
     {
         using var response = await _client.GetAsync($"/stats/?{query}");
 
@@ -465,7 +465,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task Stats_ForASymbolNeverAdded_Returns404()
+    public async Task Stats_for_a_symbol_never_added_returns_404()
     {
         var symbol = TradeStatApi.UniqueSymbol("case").ToLowerInvariant();
         await _client.AddBatchAsync(symbol, [1]);
@@ -481,7 +481,7 @@ public sealed class SeriesApiTests
 
     [TestCase("/add_batch")]
     [TestCase("/add_batch/")]
-    public async Task AddBatch_AnswersWithAndWithoutTrailingSlash(string path)
+    public async Task Add_batch_answers_with_and_without_trailing_slash(string path)
     {
         var symbol = TradeStatApi.UniqueSymbol();
 
@@ -492,7 +492,7 @@ public sealed class SeriesApiTests
 
     [TestCase("/stats")]
     [TestCase("/stats/")]
-    public async Task Stats_AnswersWithAndWithoutTrailingSlash(string path)
+    public async Task Stats_answers_with_and_without_trailing_slash(string path)
     {
         var symbol = TradeStatApi.UniqueSymbol();
         await _client.AddBatchAsync(symbol, [1]);
@@ -505,7 +505,7 @@ public sealed class SeriesApiTests
     [TestCase("/nope")]
     [TestCase("/add_batch/extra")]
     [TestCase("/stats/extra?symbol=A&k=1")]
-    public async Task UnknownRoute_Returns404Problem(string path)
+    public async Task Unknown_route_returns_404_problem(string path)
     {
         using var response = await _client.GetAsync(path);
 
@@ -516,7 +516,7 @@ public sealed class SeriesApiTests
     [TestCase("PUT", "/add_batch", "POST")]
     [TestCase("DELETE", "/stats/", "GET")]
     [TestCase("POST", "/stats/", "GET")]
-    public async Task WrongMethod_Returns405Problem(string method, string path, string allowed)
+    public async Task Wrong_method_returns_405_problem(string method, string path, string allowed)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
 
@@ -528,7 +528,7 @@ public sealed class SeriesApiTests
 
     [TestCase("/health/live")]
     [TestCase("/health/ready")]
-    public async Task HealthEndpoints_Return200(string path)
+    public async Task Health_endpoints_return_200(string path)
     {
         using var response = await _client.GetAsync(path);
 
@@ -537,7 +537,7 @@ public sealed class SeriesApiTests
     }
 
     [Test]
-    public async Task OpenApiDocument_DescribesBothEndpoints()
+    public async Task Open_api_document_describes_both_endpoints()
     {
         using var response = await _client.GetAsync("/openapi/v1.json");
 

@@ -9,7 +9,7 @@ namespace TradeStat.Tests.Integration.Series;
 public sealed class SymbolLimitTests
 {
     [Test]
-    public async Task NewSymbolBeyondAConfiguredLimit_Returns409AndLeavesOthersUntouched()
+    public async Task New_symbol_beyond_a_configured_limit_returns_409_and_leaves_others_untouched()
     {
         await using var factory = new TradeStatFactory(("TradeStat:MaxSymbols", "3"));
         using var client = factory.CreateApiClient();
@@ -34,7 +34,7 @@ public sealed class SymbolLimitTests
     }
 
     [Test]
-    public async Task DefaultLimit_IsTenSymbols()
+    public async Task Default_limit_is_ten_symbols()
     {
         await using var factory = new TradeStatFactory();
         using var client = factory.CreateApiClient();

@@ -3,7 +3,7 @@ using TradeStat.Tests.Support;
 namespace TradeStat.Tests.Integration.Series;
 
 /// <summary>
-/// The seed promises one request per symbol at a time; this breaks the promise on purpose. Many clients add
+/// The assignment promises one request per symbol at a time; this breaks the promise on purpose. Many clients add
 /// batches to one symbol and read its stats at once: no answer may show half a batch, and the end state must be
 /// the one any serial order gives.
 /// </summary>

@@ -26,10 +26,8 @@ public static class DependencyInjection
     {
         services.AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.SectionName)
-            .Validate(o => o.MaxJsonDepth is >= 2 and <= 256, "TradeStat:MaxJsonDepth must be between 2 and 256.")
-            .Validate(o => o.RequestTimeoutSeconds >= 0, "TradeStat:RequestTimeoutSeconds must not be negative (0 turns it off).")
-            .Validate(o => o.ShutdownTimeoutSeconds is >= 0 and <= 300, "TradeStat:ShutdownTimeoutSeconds must be between 0 and 300.")
-            .Validate(o => o.SlowRequestMilliseconds >= 0, "TradeStat:SlowRequestMilliseconds must not be negative.")
+            .ValidateDataAnnotations()
+            .Validate(o => o.HasKnownLogFormat, $"{ApiOptions.SectionName}:{nameof(ApiOptions.LogFormat)} must be {ApiOptions.JsonLogFormat} or {ApiOptions.TextLogFormat}.")
             .ValidateOnStart();
 
         // SIGTERM / Ctrl-C: Kestrel stops accepting, in-flight requests get this long to finish.

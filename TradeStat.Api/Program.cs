@@ -11,7 +11,8 @@ try
     // The slim builder: configuration (appsettings, environment, command line), Kestrel and logging, without
     // the defaults this service does not use (IIS integration, static web assets, implicit authentication and
     // authorization middleware, hosting startup assemblies). HTTPS endpoints from configuration still work.
-    var builder = WebApplication.CreateSlimBuilder(args);
+    // Its content root is the application's directory unless the user names one, so it starts the same from anywhere.
+    var builder = WebApplication.CreateSlimBuilder(HostingExtensions.StartOptions(args));
     builder.WebHost.UseKestrelHttpsConfiguration();
     builder.UseDefaultUrlWhenNoneConfigured("http://localhost:8080");
     builder.AddTradeStat();

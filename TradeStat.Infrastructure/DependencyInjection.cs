@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TradeStat.Domain.Series;
 using TradeStat.Infrastructure.Diagnostics;
@@ -17,24 +19,42 @@ public static class DependencyInjection
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<SeriesOptions>()
             .BindConfiguration(SeriesOptions.SectionName)
-            .Validate(o => o.MaxSymbols is >= 1 and <= 1_000, "TradeStat:MaxSymbols must be between 1 and 1000.")
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SeriesOptions>>().Value);
         services.AddSingleton<ISymbolSeriesStore, ChunkedSeriesStore>();
 
         // GC pauses are measured from the runtime's own events and logged when long (TradeStat:GcPauseWarningMs).
+        // Whether the monitor exists is decided from the bound, validated options, not from the raw value: with the
+        // threshold at 0 the optional service resolves to null, so neither the host nor /metrics creates a listener.
         services.AddOptions<GcPauseOptions>()
             .BindConfiguration(SeriesOptions.SectionName)
-            .Validate(o => o.GcPauseWarningMs >= 0, "TradeStat:GcPauseWarningMs must not be negative.");
-        if (configuration.GetValue($"{SeriesOptions.SectionName}:{nameof(GcPauseOptions.GcPauseWarningMs)}", 50) > 0)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(sp =>
         {
-            services.AddSingleton<GcPauseMonitor>();
-            services.AddHostedService(sp => sp.GetRequiredService<GcPauseMonitor>());
-        }
+            var options = sp.GetRequiredService<IOptions<GcPauseOptions>>();
+            return options.Value.Enabled ? new GcPauseMonitor(sp.GetRequiredService<ILogger<GcPauseMonitor>>(), options) : null!;
+        });
+        services.AddHostedService<GcPauseMonitorHost>();
 
         // The live Binance feed (section Binance): registered always, running only when Binance:Enabled is true.
         services.AddBinanceFeed();
 
         return services;
+    }
+
+    /// <summary>Starts and stops <see cref="GcPauseMonitor"/> when it is on (its threshold is positive).</summary>
+    private sealed class GcPauseMonitorHost(IServiceProvider services) : IHostedService
+    {
+        private GcPauseMonitor? _monitor;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _monitor = services.GetService<GcPauseMonitor>();
+            return _monitor?.StartAsync(cancellationToken) ?? Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => _monitor?.StopAsync(cancellationToken) ?? Task.CompletedTask;
     }
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace TradeStat.Domain.Series;
 
 /// <summary>Operator settings of the series engine, bound from the <c>TradeStat</c> configuration section.</summary>
@@ -6,6 +8,7 @@ public sealed class SeriesOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "TradeStat";
 
-    /// <summary>Most symbols held at once (the seed promises at most 10). Each full symbol holds about 800 MB.</summary>
+    /// <summary>Most symbols held at once (the specification promises at most 10). Each full symbol holds about 800 MB.</summary>
+    [Range(1, 1_000, ErrorMessage = SectionName + ":{0} must be between {1} and {2}.")]
     public int MaxSymbols { get; set; } = 10;
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Tracing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,8 +9,15 @@ namespace TradeStat.Infrastructure.Diagnostics;
 /// <summary>Operator settings of <see cref="GcPauseMonitor"/> (section <c>TradeStat</c>).</summary>
 public sealed class GcPauseOptions
 {
+    /// <summary>The default of <see cref="GcPauseWarningMs"/>.</summary>
+    public const int DefaultWarningMs = 50;
+
     /// <summary>A garbage-collection pause longer than this is logged as a warning (0 turns the monitor off).</summary>
-    public int GcPauseWarningMs { get; set; } = 50;
+    [Range(0, 60_000, ErrorMessage = "TradeStat:{0} must be between {1} and {2} milliseconds (0 turns the monitor off).")]
+    public int GcPauseWarningMs { get; set; } = DefaultWarningMs;
+
+    /// <summary>False when the threshold is 0: no monitor runs and no runtime events are listened to.</summary>
+    public bool Enabled => GcPauseWarningMs > 0;
 }
 
 /// <summary>
@@ -25,7 +33,7 @@ public sealed class GcPauseMonitor : EventListener, IHostedService
 
     private readonly Lock _lock = new();
     private ILogger<GcPauseMonitor>? _logger;
-    private TimeSpan _warnAbove = TimeSpan.FromMilliseconds(50);
+    private TimeSpan _warnAbove = TimeSpan.FromMilliseconds(GcPauseOptions.DefaultWarningMs);
     private DateTime? _suspendedAt;
     private long _pauses;
     private TimeSpan _total;

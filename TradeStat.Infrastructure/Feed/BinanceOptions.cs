@@ -8,6 +8,12 @@ public sealed class BinanceOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Binance";
 
+    /// <summary>How long a pooled HTTP connection of the REST clients is used before a new one (and a new DNS lookup) replaces it.</summary>
+    public static readonly TimeSpan HttpConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    // Range failures name the key; the upper bounds of durations keep them within what timers accept.
+    private const string RangeMessage = SectionName + ":{0} must be between {1} and {2}.";
+
     /// <summary>Runs the feed (live, or replay when <see cref="ReplayFile"/> is set). Off by default.</summary>
     public bool Enabled { get; set; }
 
@@ -18,70 +24,80 @@ public sealed class BinanceOptions
     public Uri StreamBaseUrl { get; set; } = new("wss://stream.binance.com:9443");
 
     /// <summary>How often exchangeInfo is fetched again to follow listings and delistings.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = RangeMessage)]
     public TimeSpan SymbolRefreshInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Streams per WebSocket connection (Binance allows 1024).</summary>
-    [Range(1, 1024)]
+    [Range(1, 1024, ErrorMessage = RangeMessage)]
     public int MaxStreamsPerConnection { get; set; } = 1024;
 
     /// <summary>Streams put in the connection URL; the rest are added with SUBSCRIBE.</summary>
-    [Range(1, 1024)]
+    [Range(1, 1024, ErrorMessage = RangeMessage)]
     public int MaxUrlStreams { get; set; } = 300;
 
     /// <summary>Longest URL sent (users report failures past ~8,000 characters).</summary>
-    [Range(100, 8000)]
+    [Range(100, 8000, ErrorMessage = RangeMessage)]
     public int MaxUrlLength { get; set; } = 8000;
 
     /// <summary>Streams per SUBSCRIBE/UNSUBSCRIBE message (messages over ~4 KB are reported to be ignored).</summary>
-    [Range(1, 250)]
+    [Range(1, 250, ErrorMessage = RangeMessage)]
     public int SubscribeBatchSize { get; set; } = 200;
 
     /// <summary>Minimum time between two messages sent on a connection (Binance allows 5 per second).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.250", "00:01:00",
+        ErrorMessage = SectionName + ":{0} must be between {1} and {2} (Binance allows 5 incoming messages per second per connection, pongs included).")]
     public TimeSpan SendInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long to wait for the answer to a SUBSCRIBE or LIST_SUBSCRIPTIONS.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = RangeMessage)]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A connection is replaced after this long (Binance closes them at 24 h).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", MaximumIsExclusive = true,
+        ErrorMessage = SectionName + ":{0} must be at least {1} and under {2} (Binance closes connections at 24 h).")]
     public TimeSpan ConnectionLifetime { get; set; } = TimeSpan.FromHours(23);
 
     /// <summary>How long the old and the new connection both run during a rotation.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = RangeMessage)]
     public TimeSpan RotationOverlap { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>First reconnect delay; doubled per failed attempt, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = RangeMessage)]
     public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest reconnect delay.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = RangeMessage)]
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Connection attempts allowed per 5 minutes (Binance: 300 per IP).</summary>
-    [Range(1, 300)]
+    [Range(1, 300, ErrorMessage = RangeMessage)]
     public int MaxConnectAttemptsPer5Minutes { get; set; } = 250;
 
     /// <summary>Trades asked per historicalTrades request (Binance: at most 1000).</summary>
-    [Range(1, 1000)]
+    [Range(1, 1000, ErrorMessage = RangeMessage)]
     public int BackfillPageSize { get; set; } = 1000;
 
     /// <summary>Largest gap (in trades) that is back-filled; larger gaps are counted and logged as missed.</summary>
-    [Range(0, 1_000_000)]
+    [Range(0, 1_000_000, ErrorMessage = RangeMessage)]
     public int MaxBackfillPerGap { get; set; } = 10_000;
 
     /// <summary>historicalTrades requests per minute (weight 25 each; the IP limit is 6000 weight per minute).</summary>
-    [Range(1, 200)]
+    [Range(1, 200, ErrorMessage = RangeMessage)]
     public int MaxBackfillRequestsPerMinute { get; set; } = 60;
 
     /// <summary>
     /// Largest WebSocket message read (a trade is ~250 bytes, LIST_SUBSCRIPTIONS of 1024 streams ~25 KB); a longer one is
     /// read through, discarded and counted as malformed, so no frame can make the receive buffer grow without bound.
     /// </summary>
-    [Range(4096, 64 * 1024 * 1024)]
+    [Range(4096, 64 * 1024 * 1024, ErrorMessage = RangeMessage)]
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
     /// <summary>At most one log line per this interval for malformed messages (the count is always kept).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = RangeMessage)]
     public TimeSpan MalformedLogInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Distinct prices kept exactly per symbol before neighbouring levels merge.</summary>
-    [Range(16, 100_000_000)]
+    [Range(16, 100_000_000, ErrorMessage = RangeMessage)]
     public int MaxDistinctPricesPerSymbol { get; set; } = 1_000_000;
 
     /// <summary>Replay this file of combined-stream lines instead of connecting.</summary>

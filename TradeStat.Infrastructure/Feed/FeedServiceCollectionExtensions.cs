@@ -17,13 +17,8 @@ internal static class FeedServiceCollectionExtensions
                 "Binance:RestBaseUrl must be an absolute http(s) URL.")
             .Validate(o => o.StreamBaseUrl is { IsAbsoluteUri: true } u && (u.Scheme == "ws" || u.Scheme == "wss"),
                 "Binance:StreamBaseUrl must be an absolute ws(s) URL.")
-            .Validate(o => o.SymbolRefreshInterval >= TimeSpan.FromSeconds(1), "Binance:SymbolRefreshInterval must be at least 1 second.")
-            .Validate(o => o.ConnectionLifetime > TimeSpan.Zero && o.ConnectionLifetime < TimeSpan.FromHours(24),
-                "Binance:ConnectionLifetime must be positive and under 24 hours (Binance closes connections at 24 h).")
-            .Validate(o => o.SendInterval >= TimeSpan.FromMilliseconds(250) && o.RotationOverlap >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero,
-                "Binance:SendInterval must be at least 00:00:00.250 (Binance allows 5 incoming messages per second per connection, pongs included); RotationOverlap must not be negative; RequestTimeout must be positive.")
-            .Validate(o => o.ReconnectBaseDelay >= TimeSpan.Zero && o.ReconnectMaxDelay >= o.ReconnectBaseDelay,
-                "Binance:ReconnectBaseDelay must not be negative nor over ReconnectMaxDelay.")
+            .Validate(o => o.RotationOverlap < o.ConnectionLifetime, "Binance:RotationOverlap must be shorter than Binance:ConnectionLifetime.")
+            .Validate(o => o.ReconnectMaxDelay >= o.ReconnectBaseDelay, "Binance:ReconnectBaseDelay must not be over Binance:ReconnectMaxDelay.")
             .Validate(o => !o.Enabled || string.IsNullOrEmpty(o.ReplayFile) || File.Exists(o.ReplayFile), "Binance:ReplayFile does not exist.")
             .Validate(o => !o.Enabled || string.IsNullOrEmpty(o.ExchangeInfoFile) || File.Exists(o.ExchangeInfoFile), "Binance:ExchangeInfoFile does not exist.")
             .ValidateOnStart();
@@ -39,10 +34,15 @@ internal static class FeedServiceCollectionExtensions
         services.AddSingleton<IFeedService>(sp => sp.GetRequiredService<FeedBook>());
         services.AddSingleton<TradeIngestor>();
         services.AddSingleton<ReplaySource>();
-        services.AddHttpClient<ExchangeInfoClient>();
-        services.AddHttpClient<HistoricalTradesClient>();
+
+        // The typed clients live as long as the feed service that holds them, so the factory's handler rotation never
+        // reaches them: their pooled connections are renewed instead, so that a change of Binance's DNS is followed.
+        services.AddHttpClient<ExchangeInfoClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
+        services.AddHttpClient<HistoricalTradesClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
         services.AddSingleton<BinanceFeedService>();
         services.AddHostedService(sp => sp.GetRequiredService<BinanceFeedService>());
         return services;
     }
+
+    private static SocketsHttpHandler RenewedConnections() => new() { PooledConnectionLifetime = BinanceOptions.HttpConnectionLifetime };
 }

@@ -2,12 +2,30 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 
 namespace TradeStat.Tests.Support;
 
+/// <summary>How <see cref="ServiceProcess"/> starts the service; the defaults are a user's plain start.</summary>
+public sealed record ServiceLaunch
+{
+    /// <summary>ASPNETCORE_ENVIRONMENT of the process.</summary>
+    public string Environment { get; init; } = "Production";
+
+    /// <summary>Extra command-line arguments, e.g. <c>--Kestrel:Limits:MaxRequestBodySize=1000</c>.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>The service's entry assembly; by default the one built beside the tests.</summary>
+    public string Dll { get; init; } = ServiceProcess.BuiltDll;
+
+    /// <summary>Extra environment variables of the process.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+}
+
 /// <summary>
 /// The built service as a real OS process (<c>dotnet TradeStat.Api.dll --urls http://127.0.0.1:port</c>), started
-/// the way a user would from the build output, with its stdout and stderr captured line by line.
+/// the way a user would, from a fresh working directory that has nothing to do with the build output, with its
+/// stdout and stderr captured line by line.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
@@ -16,14 +34,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     private const int StartAttempts = 3;
 
     private readonly Process _process;
+    private readonly DirectoryInfo _workingDirectory;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
 
-    private ServiceProcess(Process process, Uri baseAddress)
+    private ServiceProcess(Process process, Uri baseAddress, DirectoryInfo workingDirectory)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _workingDirectory = workingDirectory;
     }
+
+    /// <summary>The service as built beside the tests (it is referenced as a project).</summary>
+    public static string BuiltDll => typeof(Program).Assembly.Location;
 
     /// <summary>http://127.0.0.1:port/ of the service.</summary>
     public Uri BaseAddress { get; }
@@ -48,14 +71,18 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     /// <param name="environment">ASPNETCORE_ENVIRONMENT of the process.</param>
     /// <param name="arguments">Extra command-line arguments, e.g. <c>--Kestrel:Limits:MaxRequestBodySize=1000</c>.</param>
-    public static async Task<ServiceProcess> StartAsync(string environment = "Production", params string[] arguments)
+    public static Task<ServiceProcess> StartAsync(string environment = "Production", params string[] arguments) =>
+        StartAsync(new ServiceLaunch { Environment = environment, Arguments = arguments });
+
+    /// <summary>Starts the service as <paramref name="launch"/> says and waits until <c>/health/live</c> answers.</summary>
+    public static async Task<ServiceProcess> StartAsync(ServiceLaunch launch)
     {
         // The free port is found by binding port 0 and releasing it, so another process may take it in between:
         // retry a bounded number of times when the service dies before it answers.
         var failures = new List<string>();
         for (var attempt = 1; attempt <= StartAttempts; attempt++)
         {
-            var service = Launch(FreeLoopbackPort(), environment, arguments);
+            var service = Launch(FreeLoopbackPort(), launch);
             // Still running after answering: the answer came from this process, not from whoever took the port.
             if (await service.WaitUntilLiveAsync() && !service.HasExited)
             {
@@ -67,6 +94,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"The service did not start:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
+    }
+
+    /// <summary>
+    /// Copies what <c>dotnet TradeStat.Api.dll</c> needs from the build output (the assemblies its deps.json lists, its
+    /// runtime configuration and its appsettings files) into <paramref name="directory"/>, except the files named in
+    /// <paramref name="without"/>; returns the copy's TradeStat.Api.dll.
+    /// </summary>
+    public static string CopyBuildOutput(string directory, params string[] without)
+    {
+        var source = Path.GetDirectoryName(BuiltDll)!;
+        var name = Path.GetFileNameWithoutExtension(BuiltDll);
+        using var deps = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(source, name + ".deps.json")));
+        var assemblies = deps.RootElement.GetProperty("targets").EnumerateObject()
+            .SelectMany(target => target.Value.EnumerateObject())
+            .Where(library => library.Value.TryGetProperty("runtime", out _))
+            .SelectMany(library => library.Value.GetProperty("runtime").EnumerateObject().Select(asset => Path.GetFileName(asset.Name)));
+        var files = assemblies
+            .Concat([name + ".deps.json", name + ".runtimeconfig.json"])
+            .Concat(Directory.EnumerateFiles(source, "appsettings*.json").Select(Path.GetFileName).OfType<string>())
+            .Except(without, StringComparer.Ordinal)
+            .Distinct(StringComparer.Ordinal);
+        foreach (var file in files.Where(f => File.Exists(Path.Combine(source, f))))
+        {
+            File.Copy(Path.Combine(source, file), Path.Combine(directory, file));
+        }
+
+        return Path.Combine(directory, Path.GetFileName(BuiltDll));
     }
 
     /// <summary>A client for the service that reports redirects instead of following them.</summary>
@@ -110,7 +164,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         + $"stdout:{Environment.NewLine}{string.Join(Environment.NewLine, _stdout)}{Environment.NewLine}"
         + $"stderr:{Environment.NewLine}{string.Join(Environment.NewLine, _stderr)}";
 
-    /// <summary>Kills the process if it is still running.</summary>
+    /// <summary>Kills the process if it is still running and removes its working directory.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -120,21 +174,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _workingDirectory.Delete(recursive: true);
     }
 
-    private static ServiceProcess Launch(int port, string environment, string[] arguments)
+    private static ServiceProcess Launch(int port, ServiceLaunch launch)
     {
-        // Referenced as a project, the service is built into the test's own output directory.
-        var dll = typeof(Program).Assembly.Location;
         var url = $"http://127.0.0.1:{port}";
+        // Not the build output: the service must find its own files wherever it is started from.
+        var workingDirectory = Directory.CreateTempSubdirectory("tradestat-cwd-");
         var start = new ProcessStartInfo(DotnetHost())
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!, // the content root, where appsettings.json is
+            WorkingDirectory = workingDirectory.FullName,
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in (string[])[dll, "--urls", url, .. arguments])
+        foreach (var argument in (string[])[launch.Dll, "--urls", url, .. launch.Arguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -145,17 +200,22 @@ public sealed class ServiceProcess : IAsyncDisposable
                 || k.StartsWith("TradeStat__", StringComparison.OrdinalIgnoreCase)
                 || k.StartsWith("Kestrel__", StringComparison.OrdinalIgnoreCase)
                 || k.StartsWith("Serilog__", StringComparison.OrdinalIgnoreCase)
-                || k.Equals("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase))
+                || k.Equals("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)
+                || k.Equals("DOTNET_CONTENTROOT", StringComparison.OrdinalIgnoreCase))
             .ToList();
         foreach (var key in inherited)
         {
             start.Environment.Remove(key);
         }
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = launch.Environment;
+        foreach (var (key, value) in launch.Variables)
+        {
+            start.Environment[key] = value;
+        }
 
         var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(process, new Uri(url + "/"));
+        var service = new ServiceProcess(process, new Uri(url + "/"), workingDirectory);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)

@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using Serilog.Events;
 
 namespace TradeStat.Tests.Support;
 
@@ -12,6 +16,14 @@ namespace TradeStat.Tests.Support;
 /// </remarks>
 public sealed class TradeStatFactory(params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
 {
+    private readonly ConcurrentQueue<LogEvent> _errors = new();
+
+    /// <summary>
+    /// The service's log events at Error and above, exceptions included: <c>Program</c> logs a failed start (e.g. an
+    /// invalid setting) and exits, so the factory itself only sees that no host is running.
+    /// </summary>
+    public string ErrorLog => string.Join(Environment.NewLine, _errors.Select(e => $"{e.Level}: {e.RenderMessage()} {e.Exception}"));
+
     /// <summary>An HttpClient that reports redirects instead of following them.</summary>
     public HttpClient CreateApiClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
@@ -22,6 +34,20 @@ public sealed class TradeStatFactory(params (string Key, string Value)[] setting
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        // The service's Serilog pipeline takes sinks registered as services.
+        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(new ErrorSink(_errors)));
+    }
+
+    private sealed class ErrorSink(ConcurrentQueue<LogEvent> errors) : ILogEventSink
+    {
+        public void Emit(LogEvent logEvent)
+        {
+            if (logEvent.Level >= LogEventLevel.Error)
+            {
+                errors.Enqueue(logEvent);
+            }
         }
     }
 }

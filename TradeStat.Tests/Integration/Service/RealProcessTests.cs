@@ -17,7 +17,7 @@ namespace TradeStat.Tests.Integration.Service;
 [NonParallelizable]
 public sealed class RealProcessTests
 {
-    // MaxRequestBodySize of appsettings.json, and Kestrel's own default when nothing is configured.
+    // The shipped Kestrel:Limits:MaxRequestBodySize (a code default), and Kestrel's own default.
     private const int DefaultBodyLimit = 1_048_576;
     private const int KestrelBuiltInBodyLimit = 30_000_000;
 

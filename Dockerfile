@@ -17,8 +17,8 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=build /app .
 # Server GC is set in TradeStat.Api.csproj (runtimeconfig.json). DOTNET_ReadyToRun=0: the framework's methods are
-# jitted with dynamic PGO instead of running from their precompiled code (GET /stats/: ~45k -> ~55k requests/s on
-# 2 cores, docs/benchmarks.md), for ~0.7 s more start-up. It can only be set in the environment.
+# jitted with dynamic PGO instead of running from their precompiled code (docs/decisions/ADR-006-readytorun-off.md);
+# it can only be set in the environment.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_ReadyToRun=0

@@ -20,7 +20,7 @@ public sealed class SeriesController(
     IValidator<StatsQuery> statsValidator,
     ServiceMetrics metrics) : ControllerBase
 {
-    /// <summary>Appends up to 10,000 prices (oldest first) to a symbol, atomically.</summary>
+    /// <summary>Appends up to <see cref="SeriesLimits.MaxBatchSize"/> prices (oldest first) to a symbol, atomically.</summary>
     /// <response code="200">The batch was added.</response>
     /// <response code="400">The body or a value is invalid; nothing was added.</response>
     /// <response code="408">The body did not arrive within TradeStat:RequestTimeoutSeconds; nothing was added.</response>
@@ -58,8 +58,8 @@ public sealed class SeriesController(
     /// <response code="400">symbol or k is missing, invalid or repeated.</response>
     /// <response code="404">The symbol has no data.</response>
     [HttpGet("stats")]
-    [QueryParameter("symbol", "The symbol: 1–32 characters from A–Z a–z 0–9 . _ - : /")]
-    [QueryParameter("k", "An integer from 1 to 8: the statistics cover the last 10^k points.")]
+    [QueryParameter("symbol", "The symbol: 1–{0} characters from A–Z a–z 0–9 . _ - : /", SeriesLimits.MaxSymbolLength)]
+    [QueryParameter("k", "An integer from {0} to {1}: the statistics cover the last 10^k points.", SeriesLimits.MinK, SeriesLimits.MaxK)]
     [ProducesResponseType<StatsResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]

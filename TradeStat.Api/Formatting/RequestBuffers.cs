@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Formatting;
@@ -12,7 +13,7 @@ namespace TradeStat.Api.Formatting;
 internal static class RequestBuffers
 {
     /// <summary>Value buffers: one array per request, at least <see cref="SeriesLimits.MaxBatchSize"/> long.</summary>
-    public static readonly ArrayPool<double> Values = ArrayPool<double>.Create(maxArrayLength: 16_384, maxArraysPerBucket: 64);
+    public static readonly ArrayPool<double> Values = ArrayPool<double>.Create(maxArrayLength: (int)BitOperations.RoundUpToPowerOf2(SeriesLimits.MaxBatchSize), maxArraysPerBucket: 64);
 
     /// <summary>Contiguous copies of request bodies (power-of-two buckets up to 4 MiB).</summary>
     public static readonly ArrayPool<byte> Bodies = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 16);

@@ -6,7 +6,7 @@ public sealed class StatsQuery
     /// <summary>The symbol.</summary>
     public string? Symbol { get; init; }
 
-    /// <summary>The decade k (1..8) as sent.</summary>
+    /// <summary>The decade k (<see cref="Domain.Series.SeriesLimits.MinK"/> to <see cref="Domain.Series.SeriesLimits.MaxK"/>) as sent.</summary>
     public string? K { get; init; }
 
     /// <summary>How many times <c>symbol</c> was given (binding keeps the first: more than one is an error).</summary>

@@ -72,9 +72,9 @@ public sealed class SeriesController(
             return ValidationProblem(validation.AddTo(ModelState));
         }
 
-        StatsQueryValidator.TryParseK(query.K, out var level);
+        var level = query.Level!.Value; // valid: the validator passed
         var symbol = query.Symbol!;
         var s = series.GetStats(symbol, level);
-        return new StatsJsonResult(new StatsResponse(symbol, level, s.Count, s.Min, s.Max, s.Last, s.Avg, s.Var));
+        return new StatsJsonResult(new StatsResponse(symbol, level.K, s.Count, s.Min, s.Max, s.Last, s.Avg, s.Var));
     }
 }

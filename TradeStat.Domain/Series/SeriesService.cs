@@ -13,9 +13,9 @@ public interface ISeriesService
     /// <exception cref="SymbolLimitReachedException">The symbol is new and no more symbols are allowed.</exception>
     BatchAdded AddBatch(string symbol, ReadOnlyMemory<double> values);
 
-    /// <summary>Statistics over the last 10^k points of <paramref name="symbol"/>.</summary>
+    /// <summary>Statistics over the last 10^k points of <paramref name="symbol"/>, k being <paramref name="level"/>.</summary>
     /// <exception cref="SymbolNotFoundException">The symbol has no data.</exception>
-    SeriesStats GetStats(string symbol, int k);
+    SeriesStats GetStats(string symbol, WindowLevel level);
 }
 
 /// <summary>Default <see cref="ISeriesService"/>: guards the domain rules and delegates storage to <see cref="ISymbolSeriesStore"/>.</summary>
@@ -52,14 +52,11 @@ public sealed class SeriesService(ISymbolSeriesStore store, SeriesOptions option
     }
 
     /// <inheritdoc />
-    public SeriesStats GetStats(string symbol, int k)
+    public SeriesStats GetStats(string symbol, WindowLevel level)
     {
         ArgumentNullException.ThrowIfNull(symbol);
-        if (!SeriesLimits.IsValidK(k))
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between {SeriesLimits.MinK} and {SeriesLimits.MaxK}.");
-        }
 
-        return store.TryGetStats(symbol, k, out var stats) ? stats : throw new SymbolNotFoundException(symbol);
+        // No range check: a WindowLevel is valid by construction.
+        return store.TryGetStats(symbol, level, out var stats) ? stats : throw new SymbolNotFoundException(symbol);
     }
 }

@@ -66,16 +66,11 @@ internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
         return result;
     }
 
-    public bool TryGetStats(string symbol, int k, out SeriesStats stats)
+    public bool TryGetStats(string symbol, WindowLevel level, out SeriesStats stats)
     {
-        if (!SeriesLimits.IsValidK(k))
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between {SeriesLimits.MinK} and {SeriesLimits.MaxK}.");
-        }
-
         if (_series.TryGetValue(symbol, out var series))
         {
-            return series.TryGetStats(k - SeriesLimits.MinK, out stats);
+            return series.TryGetStats(level.Index, out stats);
         }
 
         stats = default;

@@ -55,7 +55,8 @@ internal sealed class SymbolSeries
         var windows = new long[SeriesLimits.LevelCount];
         for (var k = SeriesLimits.MinK; k <= SeriesLimits.MaxK; k++)
         {
-            windows[k - SeriesLimits.MinK] = SeriesLimits.Window(k);
+            var level = WindowLevel.Create(k);
+            windows[level.Index] = level.Window;
         }
 
         return windows;

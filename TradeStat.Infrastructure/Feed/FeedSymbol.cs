@@ -94,19 +94,6 @@ public sealed class FeedSymbol
     }
 }
 
-/// <summary>What happened to a trade.</summary>
-public enum TradeResult
-{
-    /// <summary>Counted.</summary>
-    Applied,
-
-    /// <summary>Already counted (a reconnect or an overlapping connection delivered it again).</summary>
-    Duplicate,
-
-    /// <summary>Trades between the last counted one and this one are missing; nothing was counted.</summary>
-    Gap,
-}
-
 /// <summary>Result of <see cref="FeedSymbol.Apply"/>: for a gap, the first missing id; after a gap, how many were never filled.</summary>
 public readonly record struct TradeOutcome(TradeResult Result, long GapFromOrMissed)
 {

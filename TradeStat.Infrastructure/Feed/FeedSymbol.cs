@@ -3,8 +3,9 @@ using TradeStat.Domain.Feed;
 namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>
+/// O(log d) per trade and per read (d = distinct prices kept); memory a <see cref="StreamingMedian"/> and a few counters.
 /// Everything kept for one symbol: trade count, infinite median, last price, last trade id (for exactly-once
-/// counting). One lock per symbol: writers are the feed connections, readers the API; both hold it for O(log d).
+/// counting). One lock per symbol: writers are the feed connections, readers the API.
 /// </summary>
 public sealed class FeedSymbol
 {

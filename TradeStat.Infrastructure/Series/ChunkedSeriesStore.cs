@@ -5,6 +5,7 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) symbol lookup (one lock-free read); memory one <see cref="SymbolSeries"/> per symbol held.
 /// <see cref="ISymbolSeriesStore"/> over one <see cref="SymbolSeries"/> per symbol (chunked arrays with
 /// per-decade rolling aggregates). Symbols are found with one lock-free dictionary read; creating a symbol
 /// takes a store-wide lock so the symbol limit holds under any concurrency.
@@ -68,6 +69,7 @@ internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
 
     public bool TryGetStats(string symbol, WindowLevel level, out SeriesStats stats)
     {
+        // The level needs no check: a WindowLevel is in range by construction.
         if (_series.TryGetValue(symbol, out var series))
         {
             return series.TryGetStats(level.Index, out stats);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) store and read per value; memory 4 bytes per value in compact chunks, 8 in wide ones, plus one byte per 64 values.
 /// The stored values of a series: the last <c>capacity</c> values of an unbounded sequence, written a sub-block
 /// (64 values) at a time and addressed by absolute index, in chunks of 2^shift values laid out like
 /// <see cref="ChunkedRing{T}"/>'s (allocated with the values held, reused in place once all their values are old).

@@ -5,11 +5,12 @@ using System.Runtime.Intrinsics;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) merge; 40 bytes.
 /// Count, mean and M2 (Welford's centred second moment Σ(x − mean)²) of a set of doubles: the mean in
 /// double-double, M2 as a double times 2^Scale, so that huge values (|x| up to double.MaxValue) whose squares
 /// overflow a double still give every variance that a double can hold. Two sets combine with Chan's formula,
 /// whose M2 terms are all non-negative: merging never cancels, so a window built from merged parts is as
-/// accurate as its parts (each merge adds at most ~2 ulps of relative error to M2). O(1), 40 bytes.
+/// accurate as its parts (each merge adds at most ~2 ulps of relative error to M2).
 /// </summary>
 internal readonly struct Moments(long count, DoubleDouble mean, double m2, int scale = 0)
 {

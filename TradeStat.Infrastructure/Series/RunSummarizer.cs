@@ -5,12 +5,13 @@ using System.Runtime.Intrinsics;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(n) per run, no allocation.
 /// Summarises a run of values in one pass: sums of d = x − anchor (the anchor being the run's first value)
 /// accumulated as compensated double-double pairs (Ogita–Rump–Oishi Sum2: as accurate as summing in twice the
 /// precision), then centred into <see cref="Moments"/>. Because the anchor lies inside the run,
 /// Σd² ≤ (n+1)·M2, so centring loses at most log2(n+1) of the ~106 bits: a large offset with a tiny spread
-/// (1e9 ± 1e-3) keeps its full accuracy. O(n), no allocation; the two sums form independent
-/// dependency chains, so the loop runs at about one add latency per value.
+/// (1e9 ± 1e-3) keeps its full accuracy. The two sums form independent dependency chains, so the loop runs at about
+/// one add latency per value.
 /// </summary>
 internal static class RunSummarizer
 {

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// Append O(1) amortized per value, read O(1); memory 48 bytes per 64 values plus O(units) per window.
 /// Count, mean, variance, min and max of the last w values for several windows w that all end at the newest
 /// value, built from partials that are each computed once from their own values and merged without
 /// cancellation, so no rounding error outlives its window (no drift). Ingest works a sub-block at a time: copy
@@ -27,8 +28,7 @@ namespace TradeStat.Infrastructure.Series;
 /// </list>
 /// Windows of at most 64 values are summed from the stored values. All partials are shared by
 /// every window, so ingest cost hardly grows with the number of windows. Memory: 48 bytes per 64 values
-/// (0.75 byte per value) for the sub-block summaries, and per window O(units in it) grown on demand
-/// (at most ~3.7 MB, for the 10^8 window).
+/// (0.75 byte per value) for the sub-block summaries, and per window O(units in it) grown on demand.
 /// </remarks>
 internal sealed partial class SeriesWindows
 {
@@ -66,7 +66,7 @@ internal sealed partial class SeriesWindows
 
     /// <summary>
     /// Values the values ring must keep readable behind its newest one: the window (head scans read from its start);
-    /// the extra block and sub-block are margin, 16 KB against 400 MB.
+    /// the extra block and sub-block are margin, negligible against the window.
     /// </summary>
     public static long Reach(long largestWindow) => largestWindow + BlockLength + SubLength;
 
@@ -126,9 +126,8 @@ internal sealed partial class SeriesWindows
 
     /// <summary>
     /// Composes every window's summary after an append: the current sub-block is scanned once for all windows
-    /// (at most 64 values), each window's head once (at most 63), then a few merges per window: ~1.6 µs per append
-    /// call (~3–4 µs for a 10,000-value call, whose window heads lie in memory it has not touched: 0.3 ns per value),
-    /// and it moves the scans off the read path.
+    /// (at most 64 values), each window's head once (at most 63), then a few merges per window. Paid once per append
+    /// call, it moves the scans off the read path.
     /// </summary>
     private void Refresh()
     {

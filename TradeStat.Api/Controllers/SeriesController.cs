@@ -11,7 +11,7 @@ using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Controllers;
 
-/// <summary>The seed's two endpoints: append a batch of prices, read window statistics.</summary>
+/// <summary>The series endpoints: append a batch of prices, read window statistics.</summary>
 [ApiController]
 [Route("")]
 public sealed class SeriesController(
@@ -51,8 +51,8 @@ public sealed class SeriesController(
     /// <summary>min, max, last, avg and population variance over the last 10^k points of a symbol.</summary>
     /// <remarks>
     /// <c>symbol</c> and <c>k</c> are read from the query string as text (<see cref="StatsQuery.From"/>), not bound:
-    /// model binding was ~8% of this request's CPU (value providers, binding contexts, model state), more than the
-    /// engine, the validation and the answer together. The validator gets the same query either way.
+    /// model binding (value providers, binding contexts, model state) cost more of this request's CPU than the engine,
+    /// the validation and the answer together. The validator gets the same query either way.
     /// </remarks>
     /// <response code="200">The statistics.</response>
     /// <response code="400">symbol or k is missing, invalid or repeated.</response>

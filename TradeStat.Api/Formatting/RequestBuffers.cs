@@ -8,7 +8,7 @@ namespace TradeStat.Api.Formatting;
 /// Pools for the per-request buffers of <c>add_batch</c>. Both are large-object-heap sized (128 KiB for the values
 /// and a typical body), and <see cref="ArrayPool{T}.Shared"/> keeps only a few arrays per size and core, so under
 /// many concurrent requests its misses would allocate on the LOH and drive full collections. These pools keep
-/// enough arrays for dozens of requests in flight: a few MB retained, no LOH churn.
+/// enough arrays for dozens of requests in flight: a bounded amount retained, no LOH churn.
 /// </summary>
 internal static class RequestBuffers
 {

@@ -61,7 +61,7 @@ public sealed class StatsJsonResult(StatsResponse response) : IActionResult
         return Task.CompletedTask;
     }
 
-    /// <summary>Writes the JSON object to <paramref name="output"/> (synchronously; it is ~150 bytes).</summary>
+    /// <summary>Writes the JSON object to <paramref name="output"/> (synchronously: it is small and fixed in shape).</summary>
     public void Write(IBufferWriter<byte> output)
     {
         var writer = t_writer;

@@ -11,7 +11,7 @@ using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Controllers;
 
-/// <summary>The seed's two endpoints: append a batch of prices, read window statistics.</summary>
+/// <summary>The series endpoints: append a batch of prices, read window statistics.</summary>
 [ApiController]
 [Route("")]
 public sealed class SeriesController(
@@ -20,7 +20,7 @@ public sealed class SeriesController(
     IValidator<StatsQuery> statsValidator,
     ServiceMetrics metrics) : ControllerBase
 {
-    /// <summary>Appends up to 10,000 prices (oldest first) to a symbol, atomically.</summary>
+    /// <summary>Appends up to <see cref="SeriesLimits.MaxBatchSize"/> prices (oldest first) to a symbol, atomically.</summary>
     /// <response code="200">The batch was added.</response>
     /// <response code="400">The body or a value is invalid; nothing was added.</response>
     /// <response code="408">The body did not arrive within TradeStat:RequestTimeoutSeconds; nothing was added.</response>
@@ -51,15 +51,15 @@ public sealed class SeriesController(
     /// <summary>min, max, last, avg and population variance over the last 10^k points of a symbol.</summary>
     /// <remarks>
     /// <c>symbol</c> and <c>k</c> are read from the query string as text (<see cref="StatsQuery.From"/>), not bound:
-    /// model binding was ~8% of this request's CPU (value providers, binding contexts, model state), more than the
-    /// engine, the validation and the answer together. The validator gets the same query either way.
+    /// model binding (value providers, binding contexts, model state) cost more of this request's CPU than the engine,
+    /// the validation and the answer together. The validator gets the same query either way.
     /// </remarks>
     /// <response code="200">The statistics.</response>
     /// <response code="400">symbol or k is missing, invalid or repeated.</response>
     /// <response code="404">The symbol has no data.</response>
     [HttpGet("stats")]
-    [QueryParameter("symbol", "The symbol: 1–32 characters from A–Z a–z 0–9 . _ - : /")]
-    [QueryParameter("k", "An integer from 1 to 8: the statistics cover the last 10^k points.")]
+    [QueryParameter("symbol", "The symbol: 1–{0} characters from A–Z a–z 0–9 . _ - : /", SeriesLimits.MaxSymbolLength)]
+    [QueryParameter("k", "An integer from {0} to {1}: the statistics cover the last 10^k points.", SeriesLimits.MinK, SeriesLimits.MaxK)]
     [ProducesResponseType<StatsResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -72,9 +72,9 @@ public sealed class SeriesController(
             return ValidationProblem(validation.AddTo(ModelState));
         }
 
-        StatsQueryValidator.TryParseK(query.K, out var level);
+        var level = query.Level!.Value; // valid: the validator passed
         var symbol = query.Symbol!;
         var s = series.GetStats(symbol, level);
-        return new StatsJsonResult(new StatsResponse(symbol, level, s.Count, s.Min, s.Max, s.Last, s.Avg, s.Var));
+        return new StatsJsonResult(new StatsResponse(symbol, level.K, s.Count, s.Min, s.Max, s.Last, s.Avg, s.Var));
     }
 }

@@ -5,9 +5,9 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Api.Errors;
 
 /// <summary>
-/// The one place where exceptions become RFC 9457 problem details: domain errors map to their status,
-/// Kestrel's request errors (body too large, client timeout) keep theirs, anything else is a 500 that
-/// reveals nothing about the server.
+/// The one place where exceptions become RFC 9457 problem details: domain errors map to their status and are
+/// worded here for HTTP clients from the facts they carry, Kestrel's request errors (body too large, client timeout)
+/// keep theirs, anything else is a 500 that reveals nothing about the server.
 /// </summary>
 public sealed class ProblemDetailsExceptionHandler(
     IProblemDetailsService problemDetails,
@@ -18,8 +18,8 @@ public sealed class ProblemDetailsExceptionHandler(
     {
         var (status, title, detail) = exception switch
         {
-            SymbolNotFoundException e => (StatusCodes.Status404NotFound, "Symbol not found", e.Message),
-            SymbolLimitReachedException e => (StatusCodes.Status409Conflict, "Symbol limit reached", e.Message),
+            SymbolNotFoundException e => (StatusCodes.Status404NotFound, "Symbol not found", NotFoundDetail(e)),
+            SymbolLimitReachedException e => (StatusCodes.Status409Conflict, "Symbol limit reached", LimitReachedDetail(e)),
             BadHttpRequestException e => (e.StatusCode, TitleFor(e.StatusCode), DetailFor(e.StatusCode)),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
                 (499, "Client closed request", "The client closed the connection."),
@@ -47,6 +47,12 @@ public sealed class ProblemDetailsExceptionHandler(
 
         return true;
     }
+
+    private static string NotFoundDetail(SymbolNotFoundException e) =>
+        $"Symbol '{e.Symbol}' has no data. Add values with POST /add_batch/ first.";
+
+    private static string LimitReachedDetail(SymbolLimitReachedException e) =>
+        $"Symbol '{e.Symbol}' is new, but the service already holds its limit of {e.MaxSymbols} symbols.";
 
     private static string TitleFor(int status) => status switch
     {

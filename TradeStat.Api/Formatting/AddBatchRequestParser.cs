@@ -271,8 +271,3 @@ public static class AddBatchRequestParser
         _ => "this token",
     };
 }
-
-/// <summary>A parse failure: the JSON member at fault and a message for the client.</summary>
-/// <param name="Member">JSON member name or path (<c>$</c> for the whole body).</param>
-/// <param name="Message">What is wrong.</param>
-public readonly record struct ParseError(string Member, string Message);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TradeStat.Api.ActionResults;
 using TradeStat.Api.Controllers;
 using TradeStat.Api.Requests;
@@ -11,11 +12,13 @@ namespace TradeStat.Api.OpenApi;
 /// so that the OpenAPI document still lists it (as a required string).
 /// </summary>
 /// <param name="name">The parameter's name in the query string.</param>
-/// <param name="description">What it is, for the OpenAPI document.</param>
+/// <param name="description">What it is, for the OpenAPI document: a composite format string whose placeholders take
+/// <paramref name="limits"/>, so that a limit is written where it is defined and nowhere else.</param>
+/// <param name="limits">The constants the description quotes.</param>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
-public sealed class QueryParameterAttribute(string name, string description) : Attribute
+public sealed class QueryParameterAttribute(string name, string description, params object[] limits) : Attribute
 {
     public string Name { get; } = name;
 
-    public string Description { get; } = description;
+    public string Description { get; } = string.Format(CultureInfo.InvariantCulture, description, limits);
 }

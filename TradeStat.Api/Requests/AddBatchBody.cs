@@ -1,11 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
+using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Requests;
 
 /// <summary>The wire shape of the <c>POST /add_batch/</c> body, for the OpenAPI document (the body itself is read by
 /// <see cref="Formatting.AddBatchRequestParser"/>).</summary>
-/// <param name="Symbol">1–32 characters from A–Z a–z 0–9 . _ - : /</param>
-/// <param name="Values">1 to 10,000 finite numbers, oldest first.</param>
+/// <param name="Symbol">A symbol as <see cref="SymbolName"/> defines it (at most <see cref="SeriesLimits.MaxSymbolLength"/> characters).</param>
+/// <param name="Values">1 to <see cref="SeriesLimits.MaxBatchSize"/> finite numbers, oldest first.</param>
 public sealed record AddBatchBody(
-    [property: JsonPropertyName("symbol"), System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.StringLength(32, MinimumLength = 1)] string Symbol,
-    [property: JsonPropertyName("values"), System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.Length(1, 10_000)] double[] Values);
+    [property: JsonPropertyName("symbol"), Required, StringLength(SeriesLimits.MaxSymbolLength, MinimumLength = 1)] string Symbol,
+    [property: JsonPropertyName("values"), Required, Length(1, SeriesLimits.MaxBatchSize)] double[] Values);

@@ -1,13 +1,31 @@
+using TradeStat.Domain.Series;
+
 namespace TradeStat.Api.Requests;
 
 /// <summary>Query of <c>GET /stats/</c>, kept as text so that every malformed <c>k</c> gets a clear message.</summary>
 public sealed class StatsQuery
 {
+    private readonly WindowLevel? _level;
+
     /// <summary>The symbol.</summary>
     public string? Symbol { get; init; }
 
-    /// <summary>The decade k (1..8) as sent.</summary>
-    public string? K { get; init; }
+    /// <summary>The decade k as sent; <see cref="Level"/> is read from it once, here.</summary>
+    public string? K
+    {
+        get;
+        init
+        {
+            field = value;
+            _level = TryParseK(value, out var level) ? level : null;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="K"/> as a window level, or null when it is not an integer from <see cref="SeriesLimits.MinK"/> to
+    /// <see cref="SeriesLimits.MaxK"/> (the validator reports that; past it, the level is there).
+    /// </summary>
+    public WindowLevel? Level => _level;
 
     /// <summary>How many times <c>symbol</c> was given (binding keeps the first: more than one is an error).</summary>
     public int SymbolCount { get; init; } = 1;
@@ -30,5 +48,29 @@ public sealed class StatsQuery
             SymbolCount = symbol.Count,
             KCount = k.Count,
         };
+    }
+
+    /// <summary>Parses k as sent: ASCII digits only (leading zeros allowed; no sign, fraction, exponent or spaces).</summary>
+    public static bool TryParseK(string? text, out WindowLevel level)
+    {
+        level = default;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        var value = 0;
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            // Saturate: anything above MaxK is out of range however long it is.
+            value = Math.Min((value * 10) + (c - '0'), SeriesLimits.MaxK + 1);
+        }
+
+        return WindowLevel.TryCreate(value, out level);
     }
 }

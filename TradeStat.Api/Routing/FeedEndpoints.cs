@@ -33,22 +33,3 @@ public sealed class FeedEndpoints(IFeedService feed) : IConfigureOptions<MvcOpti
         }
     }
 }
-
-/// <summary>
-/// <c>{symbol:marketSymbol}</c>: a single segment that is not one of the service's own paths, so <c>/add_batch</c>,
-/// <c>/stats</c>, <c>/symbols</c>, health and OpenAPI keep their answers (405s included).
-/// </summary>
-public sealed class FeedSymbolRouteConstraint : IRouteConstraint
-{
-    /// <summary>The constraint's name in route templates.</summary>
-    public const string Name = "marketSymbol";
-
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "stats", "symbols", "health", "openapi" };
-
-    /// <summary>True for <c>add_batch</c>, a POST-only path that GET must answer with 405.</summary>
-    public static bool IsPostOnlyPath(string segment) => string.Equals(segment, "add_batch", StringComparison.OrdinalIgnoreCase);
-
-    /// <inheritdoc />
-    public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
-        values.TryGetValue(routeKey, out var value) && value is string s && s.Length is > 0 and <= 64 && !Reserved.Contains(s);
-}

@@ -10,6 +10,8 @@ namespace TradeStat.Api.Validation;
 /// <summary>Rules of <c>POST /add_batch/</c> beyond JSON syntax: symbol format and batch size.</summary>
 public sealed class AddBatchRequestValidator : AbstractValidator<AddBatchRequest>
 {
+    private static readonly string ValuesRequired = $"\"values\" is required: an array of 1 to {SeriesLimits.MaxBatchSize} numbers.";
+
     public AddBatchRequestValidator()
     {
         RuleFor(r => r.Symbol)
@@ -19,7 +21,7 @@ public sealed class AddBatchRequestValidator : AbstractValidator<AddBatchRequest
             .OverridePropertyName("symbol");
 
         RuleFor(r => r.HasValues)
-            .Equal(true).WithMessage("\"values\" is required: an array of 1 to 10000 numbers.")
+            .Equal(true).WithMessage(ValuesRequired)
             .OverridePropertyName("values");
 
         RuleFor(r => r.ValueCount)

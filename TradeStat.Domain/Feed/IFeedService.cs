@@ -1,9 +1,9 @@
 namespace TradeStat.Domain.Feed;
 
-/// <summary>Reads the live feed's per-symbol statistics (the API's view).</summary>
+/// <summary>Reads the live feed's per-symbol statistics.</summary>
 public interface IFeedService
 {
-    /// <summary>True when the live feed is configured to run; off, the service has no feed endpoints.</summary>
+    /// <summary>True when the live feed is configured to run; off, there is nothing to read.</summary>
     bool IsEnabled { get; }
 
     /// <summary>Every symbol of the universe, sorted.</summary>

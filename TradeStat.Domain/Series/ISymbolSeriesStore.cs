@@ -22,8 +22,8 @@ public interface ISymbolSeriesStore
     /// <summary>Every symbol with the points ever added to it (for metrics and operations; O(symbols)).</summary>
     IReadOnlyList<SymbolCount> Symbols();
 
-    /// <summary>Statistics over the last 10^<paramref name="k"/> points; false when the symbol holds no data.</summary>
-    bool TryGetStats(string symbol, int k, out SeriesStats stats);
+    /// <summary>Statistics over the last 10^k points of <paramref name="level"/>; false when the symbol holds no data.</summary>
+    bool TryGetStats(string symbol, WindowLevel level, out SeriesStats stats);
 }
 
 /// <summary>A symbol and the points ever added to it.</summary>

@@ -8,7 +8,7 @@ public sealed class SeriesOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "TradeStat";
 
-    /// <summary>Most symbols held at once (the specification promises at most 10). Each full symbol holds about 800 MB.</summary>
+    /// <summary>Most symbols held at once; each full symbol holds 10^<see cref="SeriesLimits.MaxK"/> values, so this bounds the memory.</summary>
     [Range(1, 1_000, ErrorMessage = SectionName + ":{0} must be between {1} and {2}.")]
     public int MaxSymbols { get; set; } = 10;
 }

@@ -1,23 +1,5 @@
 namespace TradeStat.Domain.Series;
 
-/// <summary>Result of a successful batch append.</summary>
-/// <param name="Symbol">The symbol appended to.</param>
-/// <param name="Added">Values added by this batch.</param>
-/// <param name="Count">Points ever added to the symbol.</param>
-public readonly record struct BatchAdded(string Symbol, int Added, long Count);
-
-/// <summary>Use cases of the series API: append a batch, read window statistics.</summary>
-public interface ISeriesService
-{
-    /// <summary>Appends a batch atomically.</summary>
-    /// <exception cref="SymbolLimitReachedException">The symbol is new and no more symbols are allowed.</exception>
-    BatchAdded AddBatch(string symbol, ReadOnlyMemory<double> values);
-
-    /// <summary>Statistics over the last 10^k points of <paramref name="symbol"/>.</summary>
-    /// <exception cref="SymbolNotFoundException">The symbol has no data.</exception>
-    SeriesStats GetStats(string symbol, int k);
-}
-
 /// <summary>Default <see cref="ISeriesService"/>: guards the domain rules and delegates storage to <see cref="ISymbolSeriesStore"/>.</summary>
 public sealed class SeriesService(ISymbolSeriesStore store, SeriesOptions options) : ISeriesService
 {
@@ -52,14 +34,11 @@ public sealed class SeriesService(ISymbolSeriesStore store, SeriesOptions option
     }
 
     /// <inheritdoc />
-    public SeriesStats GetStats(string symbol, int k)
+    public SeriesStats GetStats(string symbol, WindowLevel level)
     {
         ArgumentNullException.ThrowIfNull(symbol);
-        if (!SeriesLimits.IsValidK(k))
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between {SeriesLimits.MinK} and {SeriesLimits.MaxK}.");
-        }
 
-        return store.TryGetStats(symbol, k, out var stats) ? stats : throw new SymbolNotFoundException(symbol);
+        // No range check: a WindowLevel is valid by construction.
+        return store.TryGetStats(symbol, level, out var stats) ? stats : throw new SymbolNotFoundException(symbol);
     }
 }

@@ -6,15 +6,16 @@ using TradeStat.Domain.Batch;
 namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
+/// Lookup O(1); memory 2^24 ints of address space (resident only where three-byte symbols were seen) plus each name.
 /// Dense ids for symbols, shared by all the chunks of one run. Three-byte symbols (the usual case) are found in a
 /// table indexed directly by their bytes as a 24-bit number (no hashing, no validation, no lock once known: only
 /// valid symbols are ever added, so a hit is a valid symbol); any other length goes through a dictionary looked up
 /// with a stack copy of its bytes (no allocation once known).
 /// </summary>
 /// <remarks>
-/// Lookups O(1). Memory: the three-byte table is 64 MB of address space from the OS, zero-filled on first touch, so
-/// only the 4 KiB pages of symbols seen become resident (~0.7 MB for all 17,576 lowercase triples); plus ~100
-/// bytes per symbol. Thread-safe; new ids are taken under a lock.
+/// The three-byte table is address space from the OS, zero-filled on first touch, so only the pages of symbols seen
+/// become resident; every symbol also keeps its name (and, beyond three bytes, a dictionary entry). Thread-safe; new
+/// ids are taken under a lock.
 /// </remarks>
 public sealed unsafe class SymbolTable
 {

@@ -6,13 +6,13 @@ using TradeStat.Domain.Batch;
 namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
+/// Observe O(1), merge and clear O(symbols touched); memory 4 bytes per id up to the highest seen plus one state per symbol.
 /// The metric states of every symbol seen in one stretch of the input (a chunk, or everything merged so far),
 /// indexed by <see cref="SymbolTable"/> id.
 /// </summary>
 /// <remarks>
-/// Observe O(1); merge and clear O(symbols touched). Memory: 4 bytes per id up to the highest id seen (the slot
-/// index) plus one state (~110 bytes for <see cref="ReportMetrics"/>) per symbol this aggregation saw; nothing grows
-/// with the trade count.
+/// The 4 bytes per id are the slot index; the state (a <see cref="ReportMetrics"/> in the report) exists only for the
+/// symbols this aggregation saw, and nothing grows with the trade count.
 /// </remarks>
 public sealed class TradeAggregation<TMetrics>
     where TMetrics : struct, ITradeMetric<TMetrics>

@@ -43,13 +43,3 @@ public sealed class FeedBook(FeedBookOptions options) : IFeedService
 
 /// <summary>Symbols added and removed by a universe refresh.</summary>
 public sealed record UniverseChange(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, int Total);
-
-/// <summary>Settings of the feed's per-symbol state (bound from the <c>Binance</c> section).</summary>
-public sealed class FeedBookOptions
-{
-    /// <summary>True when the feed runs (<c>Binance:Enabled</c>).</summary>
-    public bool Enabled { get; set; }
-
-    /// <summary>Distinct price levels kept exactly per symbol before neighbouring levels merge (32 B each).</summary>
-    public int MaxDistinctPricesPerSymbol { get; set; } = 1_000_000;
-}

@@ -3,8 +3,9 @@ using TradeStat.Domain.Feed;
 namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>
+/// O(log d) per trade and per read (d = distinct prices kept); memory a <see cref="StreamingMedian"/> and a few counters.
 /// Everything kept for one symbol: trade count, infinite median, last price, last trade id (for exactly-once
-/// counting). One lock per symbol: writers are the feed connections, readers the API; both hold it for O(log d).
+/// counting). One lock per symbol: writers are the feed connections, readers the API.
 /// </summary>
 public sealed class FeedSymbol
 {
@@ -92,19 +93,6 @@ public sealed class FeedSymbol
         _lastPrice = price;
         _median.Add(price);
     }
-}
-
-/// <summary>What happened to a trade.</summary>
-public enum TradeResult
-{
-    /// <summary>Counted.</summary>
-    Applied,
-
-    /// <summary>Already counted (a reconnect or an overlapping connection delivered it again).</summary>
-    Duplicate,
-
-    /// <summary>Trades between the last counted one and this one are missing; nothing was counted.</summary>
-    Gap,
 }
 
 /// <summary>Result of <see cref="FeedSymbol.Apply"/>: for a gap, the first missing id; after a gap, how many were never filled.</summary>

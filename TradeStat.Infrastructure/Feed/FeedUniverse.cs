@@ -4,6 +4,7 @@ using TradeStat.Domain.Feed;
 namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>
+/// Lookup O(|symbol|), build expected O(n); memory a <see cref="PerfectHashTable"/>, a state and a name per symbol.
 /// An immutable symbol universe: the perfect-hash table over the symbols' UTF-8 bytes, each symbol's state and the
 /// sorted list. Refreshes build a new universe that reuses the states of symbols still listed, then swap it in.
 /// </summary>

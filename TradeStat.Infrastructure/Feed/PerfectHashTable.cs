@@ -7,11 +7,11 @@ using TradeStat.Domain.Feed;
 namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>
+/// Lookup O(|key|), build expected O(n); memory 4 B per bucket (n/4 buckets) + 28 B per slot (≤ 2.5·n slots) + the keys.
 /// Perfect hash over a fixed set of UTF-8 keys (hash and displace): a seeded 64-bit hash picks a
 /// bucket, each bucket stores the displacement seed that sends all of its keys to free slots of a power-of-two table.
-/// Lookup O(|key|): one hash, one mix, one key comparison (so a key outside the set is never mistaken for one inside).
-/// Build expected O(n); memory ≈ 4 B per bucket (n/4 buckets) + 28 B per slot (≤ 2.5·n slots: the key inline, its index) + the key bytes.
-/// Immutable and thread-safe once built.
+/// A lookup is one hash, one mix and one key comparison (so a key outside the set is never mistaken for one inside);
+/// a slot holds its key inline and its index. Immutable and thread-safe once built.
 /// </summary>
 public sealed class PerfectHashTable
 {

@@ -3,10 +3,9 @@ using TradeStat.Domain.Feed;
 namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>
-/// Infinite median of integer prices: a count per distinct price in an AVL tree plus two cursors on the lower and
-/// upper middle values, moved by at most one level per insert.
-/// Update O(log d) worst case (d = distinct prices kept), read O(1), memory 32 bytes per distinct price (array-backed
-/// nodes, doubling growth). Exact until more than <c>maxDistinct</c> levels exist; then every price is rounded to
+/// Update O(log d) worst case (d = distinct prices kept), read O(1); memory 32 bytes per distinct price.
+/// Infinite median of integer prices: a count per distinct price in an AVL tree (array-backed nodes, doubling growth)
+/// plus two cursors on the lower and upper middle values, moved by at most one level per insert. Exact until more than <c>maxDistinct</c> levels exist; then every price is rounded to
 /// <see cref="SignificantDigits"/> significant decimal digits (levels merged, see <see cref="MaxRelativeError"/>).
 /// Not thread-safe: the owner serialises writers and readers.
 /// </summary>

@@ -4,19 +4,6 @@ using TradeStat.Domain.Feed;
 
 namespace TradeStat.Infrastructure.Feed;
 
-/// <summary>How a frame was handled.</summary>
-internal enum IngestResult
-{
-    Applied,
-    Duplicate,
-    Gap,
-    UnknownSymbol,
-    Malformed,
-    Response,
-    ServerShutdown,
-    Other,
-}
-
 /// <summary>A trade held back because ids before it are missing.</summary>
 internal readonly record struct PendingGap(FeedSymbol Market, long FirstMissing, long TradeId, long Price);
 

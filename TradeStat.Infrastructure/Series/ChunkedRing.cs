@@ -3,10 +3,10 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
-/// The last <c>capacity</c> items of an unbounded sequence, in fixed-size chunks addressed by absolute index:
-/// O(1) write and read, no division (a multiply-shift modulo). Memory grows chunk by chunk with the items
-/// held and stops at floor(capacity / chunk) + 3 chunks; a chunk whose items all left the window is reused in
-/// place, so nothing older is kept alive.
+/// O(1) write and read; memory at most floor(capacity / chunk) + 3 chunks.
+/// The last <c>capacity</c> items of an unbounded sequence, in fixed-size chunks addressed by absolute index, with
+/// no division (a multiply-shift modulo). Memory grows chunk by chunk with the items held; a chunk whose items all
+/// left the window is reused in place, so nothing older is kept alive.
 /// </summary>
 internal sealed class ChunkedRing<T>
     where T : struct

@@ -5,6 +5,7 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) symbol lookup (one lock-free read); memory one <see cref="SymbolSeries"/> per symbol held.
 /// <see cref="ISymbolSeriesStore"/> over one <see cref="SymbolSeries"/> per symbol (chunked arrays with
 /// per-decade rolling aggregates). Symbols are found with one lock-free dictionary read; creating a symbol
 /// takes a store-wide lock so the symbol limit holds under any concurrency.
@@ -66,16 +67,12 @@ internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
         return result;
     }
 
-    public bool TryGetStats(string symbol, int k, out SeriesStats stats)
+    public bool TryGetStats(string symbol, WindowLevel level, out SeriesStats stats)
     {
-        if (!SeriesLimits.IsValidK(k))
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between {SeriesLimits.MinK} and {SeriesLimits.MaxK}.");
-        }
-
+        // The level needs no check: a WindowLevel is in range by construction.
         if (_series.TryGetValue(symbol, out var series))
         {
-            return series.TryGetStats(k - SeriesLimits.MinK, out stats);
+            return series.TryGetStats(level.Index, out stats);
         }
 
         stats = default;

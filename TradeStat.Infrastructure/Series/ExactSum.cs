@@ -4,11 +4,11 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) per value added or removed (three limb updates), O(limbs) per read; 544 bytes.
 /// The exact sum of any number of finite doubles (a Kulisch-style long accumulator): every double is an integer
 /// multiple of 2^-1074 below 2^1024, so sums are kept as a fixed-point integer in 32-bit digits held in 64-bit
 /// limbs, which leaves room to add or subtract 2^30 values before carries must be propagated. Adding and
-/// subtracting are exact, so a rolling sum kept this way never drifts. O(1) per value (three limb updates),
-/// 544 bytes; reading the result is O(limbs).
+/// subtracting are exact, so a rolling sum kept this way never drifts.
 /// </summary>
 internal sealed class ExactSum
 {

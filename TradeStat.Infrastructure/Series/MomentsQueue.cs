@@ -1,9 +1,10 @@
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) amortized push and pop, O(1) aggregate; memory O(entries).
 /// FIFO of <see cref="Moments"/> whose aggregate is one merge away (the two-stack queue): push merges into a
 /// running back aggregate; pop takes from a front stack of suffix aggregates, refilled from the back stack when
-/// empty. O(1) amortized push/pop, O(1) aggregate, no subtraction anywhere.
+/// empty. No subtraction anywhere.
 /// </summary>
 internal sealed class MomentsQueue
 {

@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) amortized push and expire, O(1) extreme; memory at most one entry per position in the window.
 /// Sliding-window minimum (or maximum) over a sequence of (position, value) entries pushed in increasing
-/// position order: the classic monotonic deque. Push and expire are O(1) amortized, the extreme O(1).
-/// Holds at most one entry per position in the window; among equal values the newest is kept.
+/// position order: the classic monotonic deque. Among equal values the newest is kept.
 /// </summary>
 internal sealed class MonotonicDeque(bool isMax)
 {

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// O(1) per lookup, no division.
 /// The slots of a ring of chunks that keeps the last <c>capacity</c> items of an unbounded sequence: how many there
 /// are, and which one holds a chunk (chunk number mod slot count, without a division).
 /// </summary>

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// Append O(1) amortized per value, read O(1); memory 48 bytes per 64 values plus O(units) per window.
 /// Count, mean, variance, min and max of the last w values for several windows w that all end at the newest
 /// value, built from partials that are each computed once from their own values and merged without
 /// cancellation, so no rounding error outlives its window (no drift). Ingest works a sub-block at a time: copy
@@ -27,10 +28,9 @@ namespace TradeStat.Infrastructure.Series;
 /// </list>
 /// Windows of at most 64 values are summed from the stored values. All partials are shared by
 /// every window, so ingest cost hardly grows with the number of windows. Memory: 48 bytes per 64 values
-/// (0.75 byte per value) for the sub-block summaries, and per window O(units in it) grown on demand
-/// (at most ~3.7 MB, for the 10^8 window).
+/// (0.75 byte per value) for the sub-block summaries, and per window O(units in it) grown on demand.
 /// </remarks>
-internal sealed class SeriesWindows
+internal sealed partial class SeriesWindows
 {
     public const int SubShift = CompactValueRing.SubShift;
     public const int SubLength = CompactValueRing.SubLength; // 64
@@ -66,7 +66,7 @@ internal sealed class SeriesWindows
 
     /// <summary>
     /// Values the values ring must keep readable behind its newest one: the window (head scans read from its start);
-    /// the extra block and sub-block are margin, 16 KB against 400 MB.
+    /// the extra block and sub-block are margin, negligible against the window.
     /// </summary>
     public static long Reach(long largestWindow) => largestWindow + BlockLength + SubLength;
 
@@ -126,9 +126,8 @@ internal sealed class SeriesWindows
 
     /// <summary>
     /// Composes every window's summary after an append: the current sub-block is scanned once for all windows
-    /// (at most 64 values), each window's head once (at most 63), then a few merges per window: ~1.6 µs per append
-    /// call (~3–4 µs for a 10,000-value call, whose window heads lie in memory it has not touched: 0.3 ns per value),
-    /// and it moves the scans off the read path.
+    /// (at most 64 values), each window's head once (at most 63), then a few merges per window. Paid once per append
+    /// call, it moves the scans off the read path.
     /// </summary>
     private void Refresh()
     {
@@ -244,13 +243,6 @@ internal sealed class SeriesWindows
         return SumValues(t & ~(long)(SubLength - 1), t + 1);
     }
 
-    private enum WindowKind
-    {
-        Scan,
-        Sub,
-        Block,
-    }
-
     /// <summary>Summary of a finished 64-value sub-block (the count is implicit): 48 bytes.</summary>
     private readonly struct SubBlockSummary(Summary summary)
     {
@@ -261,104 +253,5 @@ internal sealed class SeriesWindows
         private readonly int _scale = summary.Moments.Scale;
 
         public Summary ToSummary() => new(new Moments(SubLength, _mean, _m2, _scale), _min, _max);
-    }
-
-    /// <summary>Per-window state: the whole units between head and tail, and the head block's suffix table.</summary>
-    private sealed class Window
-    {
-        private readonly MomentsQueue _queue;
-        private readonly MonotonicDeque _minima;
-        private readonly MonotonicDeque _maxima;
-        private Summary[]? _suffix;              // block windows: sub-blocks j..63 of the head block, built when first read
-        private long _suffixBlock = -1;
-        private long _firstQueued;               // unit index of the queue's oldest entry
-
-        public Window(long length)
-        {
-            Length = length;
-            Kind = length <= SubLength ? WindowKind.Scan : length < 2 * BlockLength ? WindowKind.Sub : WindowKind.Block;
-            UnitShift = Kind == WindowKind.Block ? BlockShift : SubShift;
-            UnitMask = (1L << UnitShift) - 1;
-            _queue = new MomentsQueue();
-            _minima = new MonotonicDeque(isMax: false);
-            _maxima = new MonotonicDeque(isMax: true);
-        }
-
-        public long Length { get; }
-
-        public WindowKind Kind { get; }
-
-        public int UnitShift { get; }
-
-        public long UnitMask { get; }
-
-        /// <summary>The whole units between head and tail.</summary>
-        public Summary Middle() => _queue.Count == 0
-            ? Summary.Empty
-            : new Summary(_queue.Aggregate(), _minima.Extreme, _maxima.Extreme);
-
-        /// <summary>
-        /// Summary of sub-blocks j..63 of <paramref name="block"/>, the (finished) block holding the window's start
-        /// (empty for j = 64). The table is built when a block is first read, not when the start enters it: a
-        /// 10,000-value append moves the start across two or three blocks, and only the last one is read.
-        /// </summary>
-        public Summary BlockSuffix(long block, int j, SeriesWindows owner)
-        {
-            if (block != _suffixBlock)
-            {
-                BuildSuffix(block, owner);
-            }
-
-            return _suffix![j];
-        }
-
-        /// <summary>A unit finished: it joins the middle, unless it holds the window's start (it is the head then).</summary>
-        public void Completed(long unit, in Summary summary, long windowStart)
-        {
-            if (unit <= (Math.Max(0, windowStart) >> UnitShift))
-            {
-                return;
-            }
-
-            if (_queue.Count == 0)
-            {
-                _firstQueued = unit;
-            }
-
-            _queue.Push(summary.Moments);
-            _minima.Push(unit, summary.Min);
-            _maxima.Push(unit, summary.Max);
-        }
-
-        /// <summary>The window's start is now the first value of a unit: that unit and older leave the middle.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        public void StartEnteredUnit(long start)
-        {
-            var headUnit = start >> UnitShift;
-            while (_queue.Count > 0 && _firstQueued <= headUnit)
-            {
-                _queue.Pop();
-                _firstQueued++;
-            }
-
-            _minima.ExpireThrough(headUnit);
-            _maxima.ExpireThrough(headUnit);
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private void BuildSuffix(long block, SeriesWindows owner)
-        {
-            var firstSub = block << (BlockShift - SubShift);
-            var acc = Summary.Empty;
-            _suffix ??= new Summary[SubsPerBlock + 1];
-            _suffix[SubsPerBlock] = acc;
-            for (var j = SubsPerBlock - 1; j >= 0; j--)
-            {
-                acc = Summary.Merge(owner._subs[firstSub + j].ToSummary(), acc);
-                _suffix[j] = acc;
-            }
-
-            _suffixBlock = block;
-        }
     }
 }

@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
-/// Everything <c>GET /stats/</c> needs of a run of consecutive values except the last one: moments, min, max.
-/// Merges in O(1); among equal extremes (0.0 and -0.0 included) the newer run's value wins.
+/// O(1) merge; 56 bytes.
+/// Everything window statistics need of a run of consecutive values except the last one: moments, min, max.
+/// Among equal extremes (0.0 and -0.0 included) the newer run's value wins.
 /// </summary>
 internal readonly struct Summary(Moments moments, double min, double max)
 {

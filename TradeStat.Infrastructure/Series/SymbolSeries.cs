@@ -4,16 +4,17 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Infrastructure.Series;
 
 /// <summary>
+/// Append O(1) amortized per point, stats O(1); memory 4 + 49/64 bytes per price held, 8 + 49/64 per other double.
 /// One symbol's series: the last 10^8 values in a <see cref="CompactValueRing"/> and the statistics of every
-/// k level from <see cref="SeriesWindows"/>. Append is O(1) amortized per point (a copy, one summary pass and an
-/// encoding pass per 64 values (up to 11 when the decimals change), a check per level per 64 values) plus ~1.6 µs per call to compose every window's
-/// summary; stats are O(1) for every k, a copy of that summary. Memory per value held: 4.77 bytes for prices with at
-/// most 9 decimals in the 32-bit range of m / 10^d (the value as a scaled integer, its share of a sub-block summary
-/// and of the sub-block's scale), 8.75 bytes for other doubles; plus at most ~4 MB of window state, whatever the
-/// data, and 0.6 KB per level whose mean ever needed the exact path.
+/// k level from <see cref="SeriesWindows"/>. Append copies the values and, per 64 values, makes one summary pass, one
+/// encoding pass (up to 11 when the decimals change) and one check per level, then composes every window's summary
+/// once per call; stats are a copy of that summary. A value held costs its scaled integer m of m / 10^d (for prices
+/// with at most 9 decimals in the 32-bit range) or its double, plus its share of a sub-block summary and of the
+/// sub-block's scale; on top come the windows' own state, bounded by the largest window whatever the data, and an
+/// <see cref="ExactSum"/> per level whose mean ever needed the exact path.
 /// </summary>
 /// <remarks>
-/// All calls take the series' lock: the seed promises no concurrent calls per symbol, so the lock is
+/// All calls take the series' lock: callers promise no concurrent calls per symbol, so the lock is
 /// uncontended and cheap, yet a broken promise can neither corrupt state nor expose half a batch.
 /// </remarks>
 internal sealed class SymbolSeries
@@ -49,13 +50,14 @@ internal sealed class SymbolSeries
         _windows = new SeriesWindows(windows, _values);
     }
 
-    /// <summary>Windows of the seed: 10^1 … 10^8.</summary>
+    /// <summary>The decade windows: 10^k for every k from <see cref="SeriesLimits.MinK"/> to <see cref="SeriesLimits.MaxK"/>.</summary>
     public static long[] DecadeWindows()
     {
         var windows = new long[SeriesLimits.LevelCount];
         for (var k = SeriesLimits.MinK; k <= SeriesLimits.MaxK; k++)
         {
-            windows[k - SeriesLimits.MinK] = SeriesLimits.Window(k);
+            var level = WindowLevel.Create(k);
+            windows[level.Index] = level.Window;
         }
 
         return windows;

@@ -60,25 +60,19 @@ public sealed class SeriesServiceTests
     public void GetStats_returns_the_store_answer()
     {
         var expected = new SeriesStats(10, 1, 2, 2, 1.5, 0.25);
-        _store.Setup(s => s.TryGetStats("ETH", 1, out expected)).Returns(true);
+        _store.Setup(s => s.TryGetStats("ETH", WindowLevel.Create(1), out expected)).Returns(true);
 
-        _service.GetStats("ETH", 1).Should().Be(expected);
+        _service.GetStats("ETH", WindowLevel.Create(1)).Should().Be(expected);
     }
 
     [Test]
     public void GetStats_of_an_unknown_symbol_throws_not_found()
     {
         var none = default(SeriesStats);
-        _store.Setup(s => s.TryGetStats("ETH", 2, out none)).Returns(false);
+        _store.Setup(s => s.TryGetStats("ETH", WindowLevel.Create(2), out none)).Returns(false);
 
-        FluentActions.Invoking(() => _service.GetStats("ETH", 2))
+        FluentActions.Invoking(() => _service.GetStats("ETH", WindowLevel.Create(2)))
             .Should().Throw<SymbolNotFoundException>()
             .Which.Symbol.Should().Be("ETH");
     }
-
-    [TestCase(0)]
-    [TestCase(9)]
-    [TestCase(-1)]
-    public void GetStats_rejects_k_outside_1_to_8(int k) =>
-        FluentActions.Invoking(() => _service.GetStats("ETH", k)).Should().Throw<ArgumentOutOfRangeException>();
 }

@@ -1,3 +1,4 @@
+using TradeStat.Domain.Series;
 using TradeStat.Infrastructure.Series;
 
 namespace TradeStat.Tests.Unit.Infrastructure.Series;
@@ -17,7 +18,7 @@ public sealed class ChunkedSeriesStoreTests
         store.TryAppend("aapl", new double[] { 10 }, out var lower).Should().BeTrue();
         upper.Should().Be(3);
         lower.Should().Be(1);
-        store.TryGetStats("AAPL", 1, out var stats).Should().BeTrue();
+        store.TryGetStats("AAPL", WindowLevel.Create(1), out var stats).Should().BeTrue();
         stats.Last.Should().Be(3);
         store.SymbolCount.Should().Be(2);
     }
@@ -31,7 +32,7 @@ public sealed class ChunkedSeriesStoreTests
 
         store.TryAppend("C", new double[] { 3 }, out var count).Should().BeFalse();
         count.Should().Be(0);
-        store.TryGetStats("C", 1, out _).Should().BeFalse();
+        store.TryGetStats("C", WindowLevel.Create(1), out _).Should().BeFalse();
         store.SymbolCount.Should().Be(2);
 
         // Existing symbols still accept data.
@@ -41,7 +42,7 @@ public sealed class ChunkedSeriesStoreTests
 
     [Test]
     public void Unknown_symbol_has_no_stats() =>
-        NewStore().TryGetStats("NOPE", 3, out _).Should().BeFalse();
+        NewStore().TryGetStats("NOPE", WindowLevel.Create(3), out _).Should().BeFalse();
 
     [Test]
     public void Concurrent_creation_never_exceeds_the_symbol_limit()
@@ -75,7 +76,7 @@ public sealed class ChunkedSeriesStoreTests
         {
             while (Volatile.Read(ref done) == 0)
             {
-                if (store.TryGetStats("X", 1, out var s) && s.Count == 10 && s.Min != s.Max)
+                if (store.TryGetStats("X", WindowLevel.Create(1), out var s) && s.Count == 10 && s.Min != s.Max)
                 {
                     Interlocked.Increment(ref torn);
                 }
@@ -96,14 +97,20 @@ public sealed class ChunkedSeriesStoreTests
         Task.WaitAll(readers);
 
         torn.Should().Be(0);
-        store.TryGetStats("X", 3, out var final).Should().BeTrue();
+        store.TryGetStats("X", WindowLevel.Create(3), out var final).Should().BeTrue();
         final.Count.Should().Be(1000);
         store.TryAppend("X", new double[] { 0 }, out var count).Should().BeTrue();
         count.Should().Be((writers * batchesPerWriter * 10) + 1);
     }
 
-    [TestCase(0)]
-    [TestCase(9)]
-    public void Invalid_k_is_a_programming_error(int k) =>
-        FluentActions.Invoking(() => NewStore().TryGetStats("A", k, out _)).Should().Throw<ArgumentOutOfRangeException>();
+    [Test]
+    public void The_level_picks_the_window_by_its_position() =>
+        // The test store's windows are 10, 100 and 1000: level k reads the k-th of them.
+        Enumerable.Range(1, 3).Should().AllSatisfy(k =>
+        {
+            var store = NewStore();
+            store.TryAppend("A", Enumerable.Range(0, 2000).Select(i => (double)i).ToArray(), out _).Should().BeTrue();
+            store.TryGetStats("A", WindowLevel.Create(k), out var stats).Should().BeTrue();
+            stats.Count.Should().Be((long)Math.Pow(10, k));
+        });
 }

@@ -100,7 +100,7 @@ public sealed class DriftTests
 
         for (var k = 5; k <= SeriesLimits.MaxK; k++)
         {
-            var w = SeriesLimits.Window(k);
+            var w = WindowLevel.Create(k).Window;
             Int128 s1 = 0, s2 = 0;
             double min = double.MaxValue, max = double.MinValue;
             for (var i = total - w; i < total; i++)

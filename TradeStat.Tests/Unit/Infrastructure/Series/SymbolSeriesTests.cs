@@ -35,7 +35,7 @@ public sealed class SymbolSeriesTests
             for (var k = SeriesLimits.MinK; k <= SeriesLimits.MaxK; k++)
             {
                 series.TryGetStats(k - 1, out var actual).Should().BeTrue();
-                actual.ShouldMatch(naive.Stats(SeriesLimits.Window(k)), $"(seed {seed}, {regime}, k={k}, n={naive.Count})");
+                actual.ShouldMatch(naive.Stats(WindowLevel.Create(k).Window), $"(seed {seed}, {regime}, k={k}, n={naive.Count})");
             }
         }
     }
@@ -126,7 +126,7 @@ public sealed class SymbolSeriesTests
         for (var k = 1; k <= 6; k++)
         {
             series.TryGetStats(k - 1, out var actual).Should().BeTrue();
-            var expected = naive.Stats(SeriesLimits.Window(k));
+            var expected = naive.Stats(WindowLevel.Create(k).Window);
             expected.Var.Should().BeInRange(1e-8, 1e-7, "the spread is 1e-3");
             actual.ShouldMatch(expected, $"k={k}");
         }

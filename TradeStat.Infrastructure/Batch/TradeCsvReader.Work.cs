@@ -1,0 +1,44 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TradeStat.Domain.Batch;
+
+namespace TradeStat.Infrastructure.Batch;
+
+public sealed partial class TradeCsvReader<TMetrics>
+    where TMetrics : struct, ITradeMetric<TMetrics>
+{
+    /// <summary>One chunk in flight: its bytes, the region of whole lines to parse and what parsing produced.</summary>
+    private sealed unsafe class Work(int bufferSize)
+    {
+        private byte[]? _buffer;
+
+        /// <summary>Pinned, allocated on first use (mapped file chunks never need it).</summary>
+        public byte[] Buffer => _buffer ??= GC.AllocateUninitializedArray<byte>(bufferSize, pinned: true);
+
+        /// <summary>Where <see cref="Start"/> and <see cref="End"/> point: <see cref="Buffer"/> or a mapped view.</summary>
+        public byte* Data;
+
+        /// <summary>The mapped view of a file chunk, kept until the chunk is merged (a re-parse may need it).</summary>
+        public MemoryMappedViewAccessor? View;
+
+        public readonly CsvChunk<TMetrics> Chunk = new();
+        public long Index;
+        public int Start;
+        public int End;
+        public bool TooLongTail; // the region is followed by (the start of) a line longer than MaxLineLength
+        public long Bytes;
+
+        public byte* BufferPointer() => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Buffer));
+
+        public void ReleaseView()
+        {
+            if (View is not null)
+            {
+                View.SafeMemoryMappedViewHandle.ReleasePointer();
+                View.Dispose();
+                View = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using TradeStat.Domain.Feed;
+
+namespace TradeStat.Infrastructure.Feed;
+
+/// <summary>The fields of a trade the statistics need.</summary>
+internal struct TradeFields
+{
+    public long TradeId;
+    public long Price;
+    public int SymbolLength;
+    public long ResponseId;
+    public ScaledPrice.ParseError PriceError;
+}

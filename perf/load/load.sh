@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TradeStat against a plain-Kestrel ceiling under HTTP load (wrk), in interleaved rounds:
 # stats vs raw/MVC hello-world, ingest vs read-and-discard, and a 90/10 mixed load; medians and ratios.
-# Usage: bash bench/load.sh    Env (defaults): DURATION=10s CONNS=32 THREADS=1 ROUNDS=3 WARMUP=3s
+# Usage: bash perf/load/load.sh    Env (defaults): DURATION=10s CONNS=32 THREADS=1 ROUNDS=3 WARMUP=3s
 #   PREFILL_BATCHES=100 TS_PORT=18081 CEILING_PORT=18082 WRK_TIMEOUT=5s CHECK=1 SKIP_BUILD=0
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -46,13 +46,13 @@ if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
   log "note: the machine is already busy (loadavg $(cut -d' ' -f1 /proc/loadavg)); other processes share the 2 cores, figures will be noisy"
 fi
 
-build_release TradeStat.Benchmarks/TradeStat.Benchmarks.csproj   # builds TradeStat.Api too (project reference)
-[[ -f $BENCH_DLL ]] || die "missing $BENCH_DLL"
+build_release TradeStat.Api/TradeStat.Api.csproj perf/TradeStat.Ceiling/TradeStat.Ceiling.csproj
+[[ -f $CEILING_DLL ]] || die "missing $CEILING_DLL"
 
 TS_URL="http://127.0.0.1:$TS_PORT"
 CEILING_URL="http://127.0.0.1:$CEILING_PORT"
 start_server ceiling "$CEILING_PORT" "$RESULTS/load-$STAMP-ceiling.log" \
-  env $CEILING_RUNTIME_ENV dotnet "$BENCH_DLL" ceiling --urls "$CEILING_URL"
+  env $CEILING_RUNTIME_ENV dotnet "$CEILING_DLL" --urls "$CEILING_URL"
 CEILING_PID=$LAST_PID
 start_tradestat "$TS_URL" "$RESULTS/load-$STAMP-tradestat.log"
 wait_ready "$CEILING_PID" "$CEILING_URL/raw"

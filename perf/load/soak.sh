@@ -3,7 +3,7 @@
 # 10% ingest of 10,000 values) for DURATION in SAMPLE-long wrk runs, printing after each one the requests/s,
 # p99, errors and the server's resident memory, then a summary: memory first vs last sample, total errors,
 # p99 range. Loopback only; bounded by DURATION plus the fill's own bound.
-# Usage: bash bench/soak.sh    Env (defaults): DURATION=30m SAMPLE=60s CONNS=32 PREFILL_BATCHES=100000
+# Usage: bash perf/load/soak.sh    Env (defaults): DURATION=30m SAMPLE=60s CONNS=32 PREFILL_BATCHES=100000
 #   PREFILL_CONNS=2 PORT=18084 SKIP_BUILD=0
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 
-namespace TradeStat.Benchmarks.Ceiling;
+namespace TradeStat.Ceiling;
 
 /// <summary>Plain Kestrel with no TradeStat code: the ceiling the service is compared against.</summary>
 /// <remarks>
@@ -28,8 +28,8 @@ public static class CeilingApp
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodySize);
 
-        // This project references TradeStat.Api, so default discovery would also register SeriesController.
-        // Only this assembly's controllers (the ceiling's) are wanted.
+        // The in-memory pipeline benchmark hosts this app in a process that references TradeStat.Api, where default
+        // discovery would also register SeriesController. Only this assembly's controllers (the ceiling's) are wanted.
         builder.Services.AddControllers()
             .ConfigureApplicationPartManager(parts =>
             {

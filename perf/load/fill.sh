@@ -2,7 +2,7 @@
 # Fills TradeStat over HTTP: 10 symbols to TARGET points each, then another TARGET each (the window is full,
 # memory should plateau), reporting elapsed time and the server's resident memory at TARGET/10, TARGET and
 # 2 x TARGET points per symbol.
-# Usage: bash bench/fill.sh    Env (defaults): TARGET=100000000 CONNS=2 TIMEOUT_MIN=60 PORT=18083
+# Usage: bash perf/load/fill.sh    Env (defaults): TARGET=100000000 CONNS=2 TIMEOUT_MIN=60 PORT=18083
 #   REPORT_EVERY=10 (s between progress lines) SKIP_BUILD=0; DOTNET_gcServer, DOTNET_GCgen0size, ... pass through.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

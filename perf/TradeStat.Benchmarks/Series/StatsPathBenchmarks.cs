@@ -10,7 +10,7 @@ namespace TradeStat.Benchmarks.Series;
 
 /// <summary>
 /// The HTTP layer's own work in one <c>GET /stats/</c>, piece by piece: validating the query with the
-/// FluentValidation validator, and formatting the answer. (The framework's share is measured by bench/load.sh.)
+/// FluentValidation validator, and formatting the answer. (The framework's share is measured by perf/load/load.sh.)
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.TestHost;
 using TradeStat.Api;
-using TradeStat.Benchmarks.Ceiling;
+using TradeStat.Ceiling;
 
 namespace TradeStat.Benchmarks.Series;
 

@@ -1,10 +1,11 @@
-# Helpers shared by load.sh and fill.sh (sourced, not run). Everything talks to 127.0.0.1 only.
+# Helpers shared by load.sh, fill.sh, ab.sh and soak.sh (sourced, not run). Everything talks to 127.0.0.1 only.
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LUA="$REPO/bench/lua"
-RESULTS="$REPO/bench/results"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) # perf/load
+REPO=$(cd "$HERE/../.." && pwd)
+LUA="$HERE/lua"
+RESULTS="$HERE/results"
 API_DLL="$REPO/TradeStat.Api/bin/Release/net10.0/TradeStat.Api.dll"
-BENCH_DLL="$REPO/TradeStat.Benchmarks/bin/Release/net10.0/TradeStat.Benchmarks.dll"
+CEILING_DLL="$REPO/perf/TradeStat.Ceiling/bin/Release/net10.0/TradeStat.Ceiling.dll"
 CLK_TCK=$(getconf CLK_TCK)
 
 # Runtime settings of the TradeStat server: those of the Dockerfile (DOTNET_ReadyToRun=0: every method is jitted

@@ -1,8 +1,8 @@
 -- wrk script: POST /add_batch/ with 10 precomputed bodies (SYM0..SYM9, 10,000 4-decimal prices each),
--- built once per thread in init() and sent round-robin. The bodies are the same in every run (fixed seed),
+-- built once per thread in init() and sent round-robin. The bodies are the same in every run (fixed BODY_SET),
 -- so the ceiling's read-and-discard endpoint gets byte-identical requests.
 -- Path: script argument (wrk ... -- /mvc/discard) or env INGEST_PATH; default /add_batch/.
--- Env: BENCH_NAME, CHECK=0, MAX_REQUESTS, VALUES (per batch, default 10000), SEED (default 42).
+-- Env: BENCH_NAME, CHECK=0, MAX_REQUESTS, VALUES (per batch, default 10000), BODY_SET (default 42).
 local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
 
 local values = tonumber(common.env("VALUES", tostring(common.VALUES_PER_BATCH)))
@@ -12,7 +12,7 @@ function setup(thread) common.setup(thread) end
 
 function init(args)
   requests_list = common.ingest_requests(args[1] or common.env("INGEST_PATH", "/add_batch/"),
-    values, tonumber(common.env("SEED", "42")))
+    values, tonumber(common.env("BODY_SET", "42")))
   n, i = #requests_list, 0
   common.init_checks()
 end

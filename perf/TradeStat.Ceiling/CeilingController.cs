@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 
-namespace TradeStat.Benchmarks.Ceiling;
+namespace TradeStat.Ceiling;
 
 /// <summary>Hello-world MVC twins of TradeStat's endpoints: the same framework work, no engine, no validation.</summary>
 [ApiController]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A/B of the service alone under GET /stats/ (or POST /add_batch/) load: runtime settings or two builds,
 # alternated round by round.
-# Usage: bash bench/ab.sh "A" "B" [ROUNDS]   each of A, B: "-" (defaults) or space-separated VAR=VALUE settings,
+# Usage: bash perf/load/ab.sh "A" "B" [ROUNDS]   each of A, B: "-" (defaults) or space-separated VAR=VALUE settings,
 #        optionally led by @/path/to/TradeStat.Api.dll to run another build, e.g.
-#        bash bench/ab.sh "DOTNET_ReadyToRun=0" "DOTNET_ReadyToRun=0 DOTNET_gcServer=0" 3
+#        bash perf/load/ab.sh "DOTNET_ReadyToRun=0" "DOTNET_ReadyToRun=0 DOTNET_gcServer=0" 3
 # Env: AB_SCENARIO=stats (default) or ingest, AB_PORT=18091.
 # Each round: start the service, add 30 batches of 10,000 values over SYM0..SYM9 (ingest.lua), warm up 8 s,
 # measure 6 s with wrk (-t1 -c32, stats.lua or ingest.lua: ingest then runs while the windows fill), print
@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v wrk >/dev/null || die "wrk is not installed"
 [[ -f $API_DLL ]] || die "missing $API_DLL (dotnet build TradeStat.Api -c Release)"
-(($# >= 2)) || die 'usage: bash bench/ab.sh "A settings|-" "B settings|-" [ROUNDS]'
+(($# >= 2)) || die 'usage: bash perf/load/ab.sh "A settings|-" "B settings|-" [ROUNDS]'
 A=$1 B=$2 ROUNDS=${3:-3} PORT=${AB_PORT:-18091} SCENARIO=${AB_SCENARIO:-stats}
 [[ $SCENARIO == stats || $SCENARIO == ingest ]] || die "AB_SCENARIO must be stats or ingest"
 SCRIPT="$LUA/$SCENARIO.lua"

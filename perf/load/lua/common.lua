@@ -37,9 +37,9 @@ local function price(ticks)
 end
 
 -- One add_batch body per symbol: a random walk of 4-decimal prices around 100 + 10*symbol.
--- A fixed seed makes every thread, every run and both servers get byte-identical bodies.
-function M.ingest_bodies(values_per_batch, seed)
-  math.randomseed(seed)
+-- A fixed body set (the random generator's start) gives every thread, every run and both servers byte-identical bodies.
+function M.ingest_bodies(values_per_batch, body_set)
+  math.randomseed(body_set)
   local bodies = {}
   for s = 0, M.SYMBOLS - 1 do
     local ticks = (100 + 10 * s) * 10000 + math.random(0, 9999)
@@ -54,9 +54,9 @@ function M.ingest_bodies(values_per_batch, seed)
   return bodies
 end
 
-function M.ingest_requests(path, values_per_batch, seed)
+function M.ingest_requests(path, values_per_batch, body_set)
   local reqs = {}
-  for i, body in ipairs(M.ingest_bodies(values_per_batch, seed)) do
+  for i, body in ipairs(M.ingest_bodies(values_per_batch, body_set)) do
     -- A fresh table each time: wrk.format writes Host and Content-Length into the one it gets.
     -- wrk.headers holds Host with the port (set by wrk.init) and any -H headers.
     local headers = { ["Content-Type"] = "application/json" }

@@ -3,9 +3,10 @@ namespace TradeStat.Benchmarks.Series;
 /// <summary>Deterministic, realistic price data for the benchmarks: a 4-decimal random walk around 100.</summary>
 internal static class SeriesData
 {
-    public static double[] PriceBatch(int seed, int size = 10_000)
+    /// <summary>Batch <paramref name="number"/>: the same number gives the same prices in every run.</summary>
+    public static double[] PriceBatch(int number, int size = 10_000)
     {
-        var random = new Random(seed);
+        var random = new Random(number);
         var batch = new double[size];
         var price = 100.0;
         for (var i = 0; i < size; i++)

@@ -1,0 +1,18 @@
+using BenchmarkDotNet.Running;
+using TradeStat.Benchmarks;
+using TradeStat.Benchmarks.Batch;
+
+// `duckdb INPUT OUTPUT` and `csv INPUT` are the batch-analysis comparisons (docs/batch.md);
+// anything else goes to BenchmarkDotNet (e.g. `--filter '*Ingest*'`). The HTTP ceiling is its own app (TradeStat.Ceiling).
+if (args.Length > 0 && args[0] == "duckdb")
+{
+    return DuckDbBatch.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "csv")
+{
+    return CsvThroughput.Run(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(InProcessConfig).Assembly).Run(args);
+return 0;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -53,6 +55,8 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
     private int _historicalRequests;
     private int _exchangeInfoRequests;
     private int _malformedSent;
+    private int _pongsReceived;
+    private int _pongTimeouts;
     private double _maxClientMessagesPerSecond;
 
     public FakeBinanceExchange(byte[] exchangeInfo, IEnumerable<RecordedTrade> trades, IEnumerable<FakeAction> actions)
@@ -113,6 +117,12 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
 
     public int MalformedSent => Volatile.Read(ref _malformedSent);
 
+    /// <summary>Pong frames received on all connections so far: each answers one of the server's pings.</summary>
+    public int PongsReceived => Volatile.Read(ref _pongsReceived);
+
+    /// <summary>Connections the server cut off because a ping went unanswered for <see cref="PongTimeout"/>.</summary>
+    public int PongTimeouts => Volatile.Read(ref _pongTimeouts);
+
     public int PendingActions => _actions.Count;
 
     public IReadOnlyCollection<string> Urls => _urls;
@@ -141,6 +151,16 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
+        _app.Use((context, next) =>
+        {
+            // Pongs are control frames that WebSocket.ReceiveAsync never returns: count them in the bytes under the socket.
+            if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            {
+                context.Features.Set<IHttpUpgradeFeature>(new PongCountingUpgrade(upgrade, () => Interlocked.Increment(ref _pongsReceived)));
+            }
+
+            return next(context);
+        });
         _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = PingInterval, KeepAliveTimeout = PongTimeout });
         _app.MapGet("/api/v3/exchangeInfo", () =>
         {
@@ -360,7 +380,17 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
                 WebSocketReceiveResult result;
                 do
                 {
-                    result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, count, buffer.Length - count), token);
+                    try
+                    {
+                        result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, count, buffer.Length - count), token);
+                    }
+                    catch (OperationCanceledException) when (!token.IsCancellationRequested && socket.State == WebSocketState.Aborted)
+                    {
+                        // The keep-alive aborts the socket from inside when a ping goes unanswered. Every other end of a
+                        // connection cancels the token first (the fake's own drops) or arrives as a close or a WebSocketException.
+                        Interlocked.Increment(ref exchange._pongTimeouts);
+                        throw;
+                    }
                     count += result.Count;
                 }
                 while (!result.EndOfMessage);
@@ -452,5 +482,126 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
         }
 
         public override string ToString() => $"connection {number}";
+    }
+
+    /// <summary>The upgrade of a WebSocket request, with the client's bytes read through a <see cref="PongCountingStream"/>.</summary>
+    private sealed class PongCountingUpgrade(IHttpUpgradeFeature inner, Action onPong) : IHttpUpgradeFeature
+    {
+        public bool IsUpgradableRequest => inner.IsUpgradableRequest;
+
+        public async Task<Stream> UpgradeAsync() => new PongCountingStream(await inner.UpgradeAsync(), onPong);
+    }
+
+    /// <summary>
+    /// The server's side of an upgraded connection, passed through unchanged; the frames the client sends (RFC 6455 5.2:
+    /// a 2-byte header, a 16- or 64-bit length when the 7-bit one is 126 or 127, a 4-byte mask, the payload) are walked
+    /// to count the pongs (opcode 0xA).
+    /// </summary>
+    private sealed class PongCountingStream(Stream inner, Action onPong) : Stream
+    {
+        private readonly byte[] _header = new byte[14];
+        private int _headerLength;
+        private long _payloadLeft;
+
+        public override bool CanRead => inner.CanRead;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => inner.CanWrite;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            Walk(buffer.Span[..read]);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = inner.Read(buffer, offset, count);
+            Walk(buffer.AsSpan(offset, read));
+            return read;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.WriteAsync(buffer, cancellationToken);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => inner.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+
+        private void Walk(ReadOnlySpan<byte> bytes)
+        {
+            while (!bytes.IsEmpty)
+            {
+                if (_payloadLeft > 0)
+                {
+                    var skip = (int)Math.Min(_payloadLeft, bytes.Length);
+                    _payloadLeft -= skip;
+                    bytes = bytes[skip..];
+                    continue;
+                }
+
+                _header[_headerLength++] = bytes[0];
+                bytes = bytes[1..];
+                if (_headerLength < 2 || _headerLength < HeaderSize())
+                {
+                    continue;
+                }
+
+                if ((_header[0] & 0x0F) == 0xA)
+                {
+                    onPong();
+                }
+
+                _payloadLeft = (_header[1] & 0x7F) switch
+                {
+                    126 => BinaryPrimitives.ReadUInt16BigEndian(_header.AsSpan(2)),
+                    127 => (long)BinaryPrimitives.ReadUInt64BigEndian(_header.AsSpan(2)),
+                    var length => length,
+                };
+                _headerLength = 0;
+            }
+        }
+
+        private int HeaderSize()
+        {
+            var length = _header[1] & 0x7F;
+            var extended = length == 126 ? 2 : length == 127 ? 8 : 0;
+            var mask = (_header[1] & 0x80) != 0 ? 4 : 0;
+            return 2 + extended + mask;
+        }
     }
 }

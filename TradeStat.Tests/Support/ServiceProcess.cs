@@ -243,27 +243,23 @@ public sealed class ServiceProcess : IAsyncDisposable
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(2),
         };
-        var clock = Stopwatch.StartNew();
-        var maxPolls = (int)(StartTimeout / PollInterval);
-        for (var poll = 0; poll < maxPolls && clock.Elapsed < StartTimeout && !HasExited; poll++)
+
+        // An exited process will never answer: stop polling, and report it as not live.
+        return await Eventually.TryUntilAsync(async () => HasExited || await IsLiveAsync(client), StartTimeout, PollInterval) && !HasExited;
+    }
+
+    private static async Task<bool> IsLiveAsync(HttpClient client)
+    {
+        try
         {
-            try
-            {
-                using var response = await client.GetAsync("health/live");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return true;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(PollInterval);
+            using var response = await client.GetAsync("health/live");
+            return response.StatusCode == HttpStatusCode.OK;
         }
-
-        return false;
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            // Not listening yet.
+            return false;
+        }
     }
 
     private static int FreeLoopbackPort()

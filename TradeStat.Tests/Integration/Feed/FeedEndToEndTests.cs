@@ -23,9 +23,9 @@ public sealed class FeedEndToEndTests
     [Test]
     public async Task Every_trade_is_counted_once_across_drops_shutdown_and_rotation()
     {
-        var trades = ReadRecorded(Recordings.BtcUsdt).Concat(ReadRecorded(Recordings.EthUsdt)).ToArray();
+        var trades = Recordings.RecordedTrades(Recordings.BtcUsdt).Concat(Recordings.RecordedTrades(Recordings.EthUsdt)).ToArray();
         await using var exchange = new FakeBinanceExchange(
-            File.ReadAllBytes(Recordings.PathOf(Recordings.ExchangeInfo2022)),
+            Recordings.Bytes(Recordings.ExchangeInfo2022),
             trades,
             [
                 new FakeAction(FakeActionKind.Drop, 1_500),
@@ -79,7 +79,7 @@ public sealed class FeedEndToEndTests
     {
         // The huge message is a valid (repeated) trade: buffered whole, it would be parsed (a duplicate); capped, it is
         // read through and thrown away without ever holding more than MaxMessageBytes.
-        var btc = ReadRecorded(Recordings.BtcUsdt).Take(200).ToArray();
+        var btc = Recordings.RecordedTrades(Recordings.BtcUsdt).Take(200).ToArray();
         await using var exchange = new FakeBinanceExchange(
             """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), btc, [new FakeAction(FakeActionKind.HugeFrame, 100)])
         {
@@ -111,9 +111,9 @@ public sealed class FeedEndToEndTests
     [Test]
     public async Task Server_pings_are_answered_so_the_connection_survives_the_pong_timeout()
     {
-        // Pings every 100 ms, cut off after 500 ms without a pong; the client stays connected for 6 timeouts.
+        // Pings every 100 ms, cut off after 500 ms without a pong; the client must stay connected through many timeouts.
         await using var exchange = new FakeBinanceExchange(
-            """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), ReadRecorded(Recordings.BtcUsdt).Take(1), [])
+            """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), Recordings.RecordedTrades(Recordings.BtcUsdt).Take(1), [])
         {
             PingInterval = TimeSpan.FromMilliseconds(100),
             PongTimeout = TimeSpan.FromMilliseconds(500),
@@ -125,21 +125,26 @@ public sealed class FeedEndToEndTests
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
 
-        // The published trade arrives only after 6 pong timeouts have passed; the connection must be the first one.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // No cut-off, shown by a positive signal: pings go out at least an interval apart, so 30 answered ones span nearly
+        // 6 pong timeouts. The trade published after them must still arrive on the first connection.
+        await WaitUntil(() => exchange.PongsReceived >= 30, "30 of the server's pings answered");
         await exchange.PublishAsync(1, TimeSpan.FromMilliseconds(1));
         var book = service.Services.GetRequiredService<FeedBook>();
         await WaitUntil(() => book.Get("BTCUSDT")!.Value.Count == 1, "trade counted");
-        exchange.Connections.Should().Be(1);
-        metrics.OpenConnections.Should().Be(1);
-        metrics.Reconnects.Should().Be(0);
+        using (Assertions())
+        {
+            exchange.Connections.Should().Be(1);
+            exchange.PongTimeouts.Should().Be(0);
+            metrics.OpenConnections.Should().Be(1);
+            metrics.Reconnects.Should().Be(0);
+        }
     }
 
     [Test]
     public async Task Refresh_subscribes_new_listings_and_drops_delistings_without_stopping()
     {
-        var btc = ReadRecorded(Recordings.BtcUsdt).ToArray();
-        var eth = ReadRecorded(Recordings.EthUsdt).ToArray();
+        var btc = Recordings.RecordedTrades(Recordings.BtcUsdt).ToArray();
+        var eth = Recordings.RecordedTrades(Recordings.EthUsdt).ToArray();
         await using var exchange = new FakeBinanceExchange(
             """{"symbols":[{"symbol":"BTCUSDT"},{"symbol":"OLDCOIN"}]}"""u8.ToArray(), btc.Concat(eth), [])
         {
@@ -172,7 +177,7 @@ public sealed class FeedEndToEndTests
     [Test]
     public async Task A_refresh_that_lists_no_symbols_keeps_the_universe_and_its_statistics()
     {
-        var btc = ReadRecorded(Recordings.BtcUsdt).Take(50).ToArray();
+        var btc = Recordings.RecordedTrades(Recordings.BtcUsdt).Take(50).ToArray();
         await using var exchange = new FakeBinanceExchange("""{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), btc, [])
         {
             IgnoreFirstSubscribe = false,
@@ -212,7 +217,9 @@ public sealed class FeedEndToEndTests
         using var socket = new System.Net.WebSockets.ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         await socket.ConnectAsync(new Uri(exchange.StreamBaseUrl, "/stream?streams=btcusdt@trade"), CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Nobody reads, so the pings go unanswered: the fake's count of cut-off connections shows the server acted.
+        await WaitUntil(() => exchange.PongTimeouts == 1, "the server cut off the client that did not pong");
+        exchange.PongsReceived.Should().Be(0, "nobody read from the socket, so no ping was answered");
 
         using var timeout = new CancellationTokenSource(Timeout);
         var buffer = new byte[4096];
@@ -260,27 +267,7 @@ public sealed class FeedEndToEndTests
             .. settings,
         ]);
 
-    private static IEnumerable<RecordedTrade> ReadRecorded(string file) =>
-        File.ReadLines(Recordings.PathOf(file)).Select(line =>
-        {
-            using var doc = JsonDocument.Parse(line);
-            var data = doc.RootElement.GetProperty("data");
-            return new RecordedTrade(data.GetProperty("s").GetString()!, data.GetProperty("t").GetInt64(), data.GetProperty("p").GetString()!, line);
-        }).ToArray();
-
     private static FluentAssertions.Execution.AssertionScope Assertions() => new();
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                Assert.Fail($"Timed out waiting for: {what}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition, string what) => Eventually.UntilAsync(condition, Timeout, what);
 }

@@ -18,13 +18,8 @@ public sealed class FeedRealProcessTests
     [Test]
     public async Task Live_feed_runs_in_the_real_process_and_stops_cleanly()
     {
-        var trades = File.ReadLines(Recordings.PathOf(Recordings.EthUsdt)).Select(line =>
-        {
-            using var doc = JsonDocument.Parse(line);
-            var data = doc.RootElement.GetProperty("data");
-            return new RecordedTrade(data.GetProperty("s").GetString()!, data.GetProperty("t").GetInt64(), data.GetProperty("p").GetString()!, line);
-        }).ToArray();
-        await using var exchange = new FakeBinanceExchange(File.ReadAllBytes(Recordings.PathOf(Recordings.ExchangeInfo2024)), trades, [])
+        var trades = Recordings.RecordedTrades(Recordings.EthUsdt);
+        await using var exchange = new FakeBinanceExchange(Recordings.Bytes(Recordings.ExchangeInfo2024), trades, [])
         {
             MalformedEvery = 0,
             IgnoreFirstSubscribe = false,
@@ -36,14 +31,14 @@ public sealed class FeedRealProcessTests
             $"--Binance:RestBaseUrl={exchange.RestBaseUrl}",
             $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
         using var client = service.CreateClient();
-        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "ETHUSDT subscribed", service);
+        await WaitUntil(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "ETHUSDT subscribed", service);
         await exchange.PublishAsync(step: 50, interval: TimeSpan.FromMilliseconds(2));
 
         var reference = Recordings.SortedMedian(trades.Select(t => t.Price));
         JsonElement answer = default;
-        await WaitUntil(() =>
+        await WaitUntil(async () =>
         {
-            using var doc = JsonDocument.Parse(client.GetStringAsync("/ETHUSDT").GetAwaiter().GetResult());
+            using var doc = JsonDocument.Parse(await client.GetStringAsync("/ETHUSDT"));
             answer = doc.RootElement.Clone();
             return answer.GetProperty("count").GetInt64() == trades.Length;
         }, "every ETHUSDT trade counted", service);
@@ -58,17 +53,10 @@ public sealed class FeedRealProcessTests
         exchange.Connections.Should().Be(2, "1248 symbols need ceil(1248/1024) = 2 connections");
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what, ServiceProcess service)
+    /// <summary>Polls <paramref name="condition"/>; stops early, and fails, if the service exits.</summary>
+    private static async Task WaitUntil(Func<Task<bool>> condition, string what, ServiceProcess service)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested || service.HasExited)
-            {
-                Assert.Fail($"Timed out waiting for: {what}; {service.Describe()}");
-            }
-
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(async () => service.HasExited || await condition(), TimeSpan.FromSeconds(60), what, service.Describe);
+        service.HasExited.Should().BeFalse($"the service stopped while waiting for: {what}; {service.Describe()}");
     }
 }

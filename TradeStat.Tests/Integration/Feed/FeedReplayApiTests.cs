@@ -116,7 +116,7 @@ public sealed class FeedReplayWithoutExchangeInfoTests
     public async Task Universe_is_the_symbols_seen_and_counts_match()
     {
         var file = Path.Combine(Path.GetTempPath(), $"tradestat-replay-{Guid.NewGuid():N}.jsonl");
-        var lines = File.ReadLines(Recordings.PathOf(Recordings.BtcUsdt)).Concat(File.ReadLines(Recordings.PathOf(Recordings.EthUsdt)))
+        var lines = Recordings.Lines(Recordings.BtcUsdt).Concat(Recordings.Lines(Recordings.EthUsdt))
             .Append("{not json").Append("{\"stream\":\"x@trade\",\"data\":{\"e\":\"trade\",\"s\":\"BTCUSDT\"}}");
         await File.WriteAllLinesAsync(file, lines);
         try

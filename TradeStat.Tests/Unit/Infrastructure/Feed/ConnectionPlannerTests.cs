@@ -101,5 +101,5 @@ public sealed class ConnectionPlannerTests
     }
 
     private static IReadOnlyList<string> ReadSymbols(string file) =>
-        ExchangeInfoReader.ReadSymbols(File.ReadAllBytes(Recordings.PathOf(file)), NullLogger.Instance);
+        ExchangeInfoReader.ReadSymbols(Recordings.Bytes(file), NullLogger.Instance);
 }

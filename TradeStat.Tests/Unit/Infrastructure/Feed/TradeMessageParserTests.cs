@@ -59,7 +59,7 @@ internal sealed class TradeMessageParserTests
     {
         var expected = Recordings.Trades(file);
         var i = 0;
-        foreach (var line in File.ReadLines(Recordings.PathOf(file)))
+        foreach (var line in Recordings.Lines(file))
         {
             Parse(line, out var trade, out var symbol).Should().Be(FrameKind.Trade);
             TradeMessageParser.TryParseFast(Encoding.UTF8.GetBytes(line), new byte[64], out _, out _).Should().BeTrue("Binance's own shape takes the fast path");
@@ -76,7 +76,7 @@ internal sealed class TradeMessageParserTests
     public void Random_garbage_never_throws([Values(1, 2, 3)] int seed)
     {
         var random = new Random(seed);
-        var line = Encoding.UTF8.GetBytes(File.ReadLines(Recordings.PathOf(Recordings.BtcUsdt)).First());
+        var line = Encoding.UTF8.GetBytes(Recordings.Lines(Recordings.BtcUsdt).First());
         for (var i = 0; i < 20_000; i++)
         {
             var mutated = line.ToArray();
@@ -94,7 +94,7 @@ internal sealed class TradeMessageParserTests
     public void The_fast_scanner_agrees_with_the_reader_on_everything_it_accepts([Values(1, 2, 3, 4)] int seed)
     {
         var random = new Random(seed);
-        var lines = File.ReadLines(Recordings.PathOf(Recordings.BtcUsdt)).Take(50).Select(Encoding.UTF8.GetBytes).ToArray();
+        var lines = Recordings.Lines(Recordings.BtcUsdt).Take(50).Select(Encoding.UTF8.GetBytes).ToArray();
         var alphabet = Encoding.UTF8.GetBytes("{}[]\":,.-+eE0123456789 \t\ntfnulasrp\\é");
         var accepted = 0;
         for (var i = 0; i < 30_000; i++)

@@ -7,7 +7,6 @@ using TradeStat.Api.Requests;
 using TradeStat.Api.Responses;
 using TradeStat.Api.Routing;
 using TradeStat.Domain.Feed;
-using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Api.ActionResults;
 

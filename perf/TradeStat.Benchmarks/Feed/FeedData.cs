@@ -1,9 +1,10 @@
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 
 namespace TradeStat.Benchmarks.Feed;
 
-/// <summary>The real recordings (shared/data/binance, or TRADESTAT_DATA_DIR) as the benchmarks use them.</summary>
+/// <summary>The real recordings the tests replay (<c>TradeStat.Tests/TestData/Binance</c>, gzipped) as the benchmarks use them.</summary>
 internal static class FeedData
 {
     public static string Directory { get; } = Locate();
@@ -15,7 +16,7 @@ internal static class FeedData
     public static byte[][] TradeLines(int copies)
     {
         var lines = new[] { "btcusdt-trades-2024-08-08.jsonl", "ethusdt-trades-2024-08-08.jsonl" }
-            .SelectMany(f => File.ReadLines(Path.Combine(Directory, f)))
+            .SelectMany(f => Text(f).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             .Select(l => (Line: l, Doc: JsonDocument.Parse(l)))
             .Select(x => (x.Line, Time: x.Doc.RootElement.GetProperty("data").GetProperty("T").GetInt64(),
                 Symbol: x.Doc.RootElement.GetProperty("data").GetProperty("s").GetString()!, Id: x.Doc.RootElement.GetProperty("data").GetProperty("t").GetInt64()))
@@ -38,27 +39,28 @@ internal static class FeedData
     /// <summary>The symbols of the 1961-symbol exchangeInfo file.</summary>
     public static string[] Symbols()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "exchangeInfo-2022-03-10.json")));
+        using var doc = JsonDocument.Parse(Text("exchangeInfo-2022-03-10.json"));
         return doc.RootElement.GetProperty("symbols").EnumerateArray().Select(s => s.GetProperty("symbol").GetString()!).ToArray();
+    }
+
+    private static string Text(string file)
+    {
+        using var gzip = new GZipStream(File.OpenRead(Path.Combine(Directory, file + ".gz")), CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 
     private static string Locate()
     {
-        var env = Environment.GetEnvironmentVariable("TRADESTAT_DATA_DIR");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "binance");
+            var candidate = Path.Combine(dir.FullName, "TradeStat.Tests", "TestData", "Binance");
             if (System.IO.Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new DirectoryNotFoundException("shared/data/binance not found; set TRADESTAT_DATA_DIR.");
+        throw new DirectoryNotFoundException("TradeStat.Tests/TestData/Binance not found above " + AppContext.BaseDirectory + ".");
     }
 }

@@ -21,7 +21,7 @@ public sealed class ApiOptions
 
     /// <summary>JSON nesting allowed in a request body (a valid add_batch body needs 2); deeper is a 400.</summary>
     [Range(2, 256, ErrorMessage = RangeMessage)]
-    public int MaxJsonDepth { get; set; } = 16;
+    public int MaxJsonDepth { get; set; } = Formatting.AddBatchRequestParser.DefaultMaxDepth;
 
     /// <summary>Longest an add_batch may take, body upload included, before it is answered 408 (0 turns it off).</summary>
     [Range(0d, 3600d, ErrorMessage = SectionName + ":{0} must be between {1} and {2} seconds (0 turns it off).")]

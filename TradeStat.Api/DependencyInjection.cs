@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Prometheus;
-using TradeStat.Api.ActionResults;
-using TradeStat.Api.Controllers;
 using TradeStat.Api.Diagnostics;
 using TradeStat.Api.Errors;
 using TradeStat.Api.Formatting;

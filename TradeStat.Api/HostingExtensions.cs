@@ -1,11 +1,11 @@
 using System.Reflection;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting.Compact;
 using TradeStat.Domain;
 using TradeStat.Infrastructure;
-using Serilog.Formatting.Compact;
 
 namespace TradeStat.Api;
 

@@ -1,11 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using TradeStat.Api.Controllers;
-using TradeStat.Api.OpenApi;
-using TradeStat.Api.Requests;
-using TradeStat.Api.Responses;
-using TradeStat.Api.Routing;
 using TradeStat.Domain.Feed;
 
 namespace TradeStat.Api.ActionResults;

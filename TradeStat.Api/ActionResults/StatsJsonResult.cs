@@ -1,11 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using TradeStat.Api.Controllers;
-using TradeStat.Api.OpenApi;
-using TradeStat.Api.Requests;
 using TradeStat.Api.Responses;
-using TradeStat.Api.Routing;
 
 namespace TradeStat.Api.ActionResults;
 

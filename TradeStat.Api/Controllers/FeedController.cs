@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
 using TradeStat.Api.ActionResults;
-using TradeStat.Api.OpenApi;
-using TradeStat.Api.Requests;
 using TradeStat.Api.Responses;
 using TradeStat.Api.Routing;
 using TradeStat.Domain.Feed;

@@ -2,10 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.Net.Http.Headers;
-using TradeStat.Api.ActionResults;
-using TradeStat.Api.OpenApi;
 using TradeStat.Api.Requests;
-using TradeStat.Api.Responses;
 
 namespace TradeStat.Api.Formatting;
 

@@ -1,9 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using TradeStat.Api.ActionResults;
-using TradeStat.Api.OpenApi;
 using TradeStat.Api.Requests;
-using TradeStat.Api.Responses;
 using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Formatting;

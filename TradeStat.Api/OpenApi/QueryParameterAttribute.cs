@@ -1,9 +1,4 @@
 using System.Globalization;
-using TradeStat.Api.ActionResults;
-using TradeStat.Api.Controllers;
-using TradeStat.Api.Requests;
-using TradeStat.Api.Responses;
-using TradeStat.Api.Routing;
 
 namespace TradeStat.Api.OpenApi;
 

@@ -1,10 +1,3 @@
-using System.Buffers;
-using TradeStat.Api.ActionResults;
-using TradeStat.Api.Controllers;
-using TradeStat.Api.OpenApi;
-using TradeStat.Api.Responses;
-using TradeStat.Api.Routing;
-
 namespace TradeStat.Api.Requests;
 
 /// <summary>Body of <c>POST /add_batch/</c>: <c>{"symbol": "...", "values": [...]}</c>, values oldest first.</summary>

@@ -1,11 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Microsoft.Extensions.Options;
-using TradeStat.Api.ActionResults;
 using TradeStat.Api.Controllers;
-using TradeStat.Api.OpenApi;
-using TradeStat.Api.Requests;
-using TradeStat.Api.Responses;
 using TradeStat.Domain.Feed;
 
 namespace TradeStat.Api.Routing;

@@ -1,8 +1,5 @@
 using FluentValidation;
-using TradeStat.Api.ActionResults;
-using TradeStat.Api.OpenApi;
 using TradeStat.Api.Requests;
-using TradeStat.Api.Responses;
 using TradeStat.Domain.Series;
 
 namespace TradeStat.Api.Validation;

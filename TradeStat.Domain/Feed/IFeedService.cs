@@ -12,6 +12,3 @@ public interface IFeedService
     /// <summary>The statistics of <paramref name="symbol"/> (case-insensitive), or null when it is not listed.</summary>
     FeedSnapshot? Get(string symbol);
 }
-
-/// <summary>A symbol's statistics; prices in half-units (see <see cref="ScaledPrice.FormatHalfUnits"/>).</summary>
-public readonly record struct FeedSnapshot(string Symbol, long Count, long? MedianHalfUnits, long? LastHalfUnits, bool Exact, double MaxRelativeError);

@@ -1,5 +1,4 @@
 using System.Text;
-using TradeStat.Domain.Batch;
 
 namespace TradeStat.Infrastructure.Batch;
 

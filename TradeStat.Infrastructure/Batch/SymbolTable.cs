@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using TradeStat.Domain.Batch;
 
 namespace TradeStat.Infrastructure.Batch;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TradeStat.Domain.Feed;
 
 namespace TradeStat.Infrastructure.Feed;
 

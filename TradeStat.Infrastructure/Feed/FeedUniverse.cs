@@ -1,5 +1,4 @@
 using System.Text;
-using TradeStat.Domain.Feed;
 
 namespace TradeStat.Infrastructure.Feed;
 

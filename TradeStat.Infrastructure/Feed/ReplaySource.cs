@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using TradeStat.Domain.Feed;
 
 namespace TradeStat.Infrastructure.Feed;
 

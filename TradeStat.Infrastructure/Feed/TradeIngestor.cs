@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
-using TradeStat.Domain.Feed;
 
 namespace TradeStat.Infrastructure.Feed;
 

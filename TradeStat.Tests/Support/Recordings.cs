@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using TradeStat.Domain.Feed;
-using TradeStat.Infrastructure.Feed;
 using TradeStat.Tests.Fakes;
 
 namespace TradeStat.Tests.Support;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using TradeStat.Domain.Feed;
 using TradeStat.Infrastructure.Feed;
 using TradeStat.Tests.Fakes;
 using TradeStat.Tests.Support;

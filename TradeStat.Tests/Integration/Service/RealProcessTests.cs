@@ -39,7 +39,7 @@ public sealed class RealProcessTests
     }
 
     [Test]
-    public async Task PostedBatch_IsVisibleInStatsForEveryK()
+    public async Task Posted_batch_is_visible_in_stats_for_every_k()
     {
         var symbol = TradeStatApi.UniqueSymbol();
         var values = Enumerable.Range(1, 150).Select(i => i * 0.5).ToArray();
@@ -55,7 +55,7 @@ public sealed class RealProcessTests
     }
 
     [Test]
-    public async Task InvalidK_Returns400Problem()
+    public async Task Invalid_k_returns_400_problem()
     {
         var symbol = TradeStatApi.UniqueSymbol();
         await _client.AddBatchAsync(symbol, [1]);
@@ -66,7 +66,7 @@ public sealed class RealProcessTests
     }
 
     [Test]
-    public async Task UnknownSymbol_Returns404Problem()
+    public async Task Unknown_symbol_returns_404_problem()
     {
         using var response = await _client.GetStatsAsync(TradeStatApi.UniqueSymbol(), 1);
 
@@ -75,7 +75,7 @@ public sealed class RealProcessTests
 
     [TestCase(DefaultBodyLimit + 1)]
     [TestCase(KestrelBuiltInBodyLimit + 1)] // over any configured limit too: checks the 413 mapping meanwhile
-    public async Task BodyOverTheLimit_WithExpectContinue_Returns413Problem(int bytes)
+    public async Task Body_over_the_limit_with_expect_continue_returns_413_problem(int bytes)
     {
         // With Expect: 100-continue Kestrel refuses on Content-Length alone, before the client sends the body.
         using var request = OversizedBatch(bytes);
@@ -88,7 +88,7 @@ public sealed class RealProcessTests
 
     [TestCase(2 * DefaultBodyLimit)]
     [TestCase(KestrelBuiltInBodyLimit + DefaultBodyLimit)]
-    public async Task BodyOverTheLimit_Returns413ProblemOrClosesTheConnection_AndTheServiceLivesOn(int bytes)
+    public async Task Body_over_the_limit_returns_413_problem_or_closes_the_connection_and_the_service_lives_on(int bytes)
     {
         // Kestrel answers as soon as Content-Length exceeds the limit and then closes the connection without
         // reading the rest; a client still sending may see the 413 or a reset, depending on timing.
@@ -109,7 +109,7 @@ public sealed class RealProcessTests
     }
 
     [Test]
-    public async Task ConfiguredBodyLimit_IsEnforced()
+    public async Task Configured_body_limit_is_enforced()
     {
         await using var service = await ServiceProcess.StartAsync("Production", "--Kestrel:Limits:MaxRequestBodySize=1000");
         using var client = service.CreateClient();
@@ -126,7 +126,7 @@ public sealed class RealProcessTests
     }
 
     [Test]
-    public async Task Sigterm_StopsTheServiceWithExitCode0_AndItsLogIsJsonWithoutRequestBodies()
+    public async Task Sigterm_stops_the_service_with_exit_code_0_and_its_log_is_json_without_request_bodies()
     {
         // A process of its own: this test ends it.
         await using var service = await ServiceProcess.StartAsync();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http;
 using Microsoft.Extensions.DependencyInjection;
 using TradeStat.Infrastructure.Diagnostics;
 using TradeStat.Infrastructure.Feed;

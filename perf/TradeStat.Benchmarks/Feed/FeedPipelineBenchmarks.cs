@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using TradeStat.Domain.Feed;
 using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Benchmarks.Feed;

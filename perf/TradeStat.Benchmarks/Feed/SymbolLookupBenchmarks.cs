@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using TradeStat.Domain.Feed;
 using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Benchmarks.Feed;

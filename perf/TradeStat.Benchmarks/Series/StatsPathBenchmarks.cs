@@ -1,7 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using TradeStat.Api.ActionResults;
-using TradeStat.Api.OpenApi;
 using TradeStat.Api.Requests;
 using TradeStat.Api.Responses;
 using TradeStat.Api.Validation;

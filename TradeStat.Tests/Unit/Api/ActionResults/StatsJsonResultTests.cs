@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using TradeStat.Api.ActionResults;
-using TradeStat.Api.OpenApi;
-using TradeStat.Api.Requests;
 using TradeStat.Api.Responses;
 
 namespace TradeStat.Tests.Unit.Api.ActionResults;

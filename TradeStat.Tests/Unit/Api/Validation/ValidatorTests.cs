@@ -1,7 +1,4 @@
-using TradeStat.Api.ActionResults;
-using TradeStat.Api.OpenApi;
 using TradeStat.Api.Requests;
-using TradeStat.Api.Responses;
 using TradeStat.Api.Validation;
 
 namespace TradeStat.Tests.Unit.Api.Validation;

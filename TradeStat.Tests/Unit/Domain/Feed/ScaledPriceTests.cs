@@ -1,6 +1,5 @@
 using System.Text;
 using TradeStat.Domain.Feed;
-using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Tests.Unit.Domain.Feed;
 

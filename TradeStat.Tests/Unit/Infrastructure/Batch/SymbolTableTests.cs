@@ -1,5 +1,4 @@
 using System.Text;
-using TradeStat.Domain.Batch;
 using TradeStat.Infrastructure.Batch;
 
 namespace TradeStat.Tests.Unit.Infrastructure.Batch;

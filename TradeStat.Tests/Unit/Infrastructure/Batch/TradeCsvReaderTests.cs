@@ -1,4 +1,3 @@
-using System.Text;
 using TradeStat.Infrastructure.Batch;
 using TradeStat.Tests.Support;
 using static TradeStat.Tests.Support.CsvRun;

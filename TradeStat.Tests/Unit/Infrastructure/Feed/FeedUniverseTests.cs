@@ -1,4 +1,3 @@
-using TradeStat.Domain.Feed;
 using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Tests.Unit.Infrastructure.Feed;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using TradeStat.Domain.Feed;
 using TradeStat.Infrastructure.Feed;
 
 namespace TradeStat.Tests.Unit.Infrastructure.Feed;

@@ -1,5 +1,4 @@
 using System.Text;
-using TradeStat.Domain.Feed;
 using TradeStat.Infrastructure.Feed;
 using TradeStat.Tests.Support;
 

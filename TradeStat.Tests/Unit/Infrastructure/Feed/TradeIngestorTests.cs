@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using TradeStat.Domain.Feed;
 using TradeStat.Infrastructure.Feed;
 using TradeStat.Tests.Support;
 

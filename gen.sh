@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Writes test trades: bash gen.sh [--rows N] [--symbols N] [--seed N] [--stdout | -o FILE]
-# Defaults: 10,000,000 rows (~240 MB, about a second) into input.csv. Example of more data than the disk holds:
+# Defaults: 10,000,000 rows into input.csv. Example of more data than the disk holds:
 #   bash gen.sh --rows 10G --stdout | bash run.sh -
-# The generator is TradeStat.Cli's `gen` command (C#, >500 MB/s), built by run.sh's rules when needed.
+# The generator is TradeStat.Cli's `gen` command, built by run.sh's rules when needed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then

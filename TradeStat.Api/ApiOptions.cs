@@ -9,7 +9,7 @@ namespace TradeStat.Api;
 /// </remarks>
 public sealed class ApiOptions
 {
-    public const string SectionName = "TradeStat";
+    public const string SectionName = Domain.Series.SeriesOptions.SectionName;
 
     /// <summary>The request-timeout policy of uploads (<c>POST /add_batch/</c>).</summary>
     public const string UploadTimeoutPolicy = "upload";

@@ -11,13 +11,13 @@ namespace TradeStat.Api.Controllers;
 /// <remarks>Present only when <c>Binance:Enabled</c> is true (see <see cref="FeedEndpoints"/>).</remarks>
 [ApiController]
 [Route("")]
-public sealed class FeedController(IFeedService market) : ControllerBase
+public sealed class FeedController(IFeedService feed) : ControllerBase
 {
     /// <summary>Every symbol of the feed's universe (Binance's list), sorted.</summary>
     /// <response code="200">The symbols.</response>
     [HttpGet("symbols")]
     [ProducesResponseType<string[]>(StatusCodes.Status200OK, "application/json")]
-    public IActionResult GetSymbols() => new SymbolsJsonResult(market.Symbols);
+    public IActionResult GetSymbols() => new SymbolsJsonResult(feed.Symbols);
 
     /// <summary>Trades counted, exact infinite median and last price of a symbol (case-insensitive).</summary>
     /// <param name="symbol">A listed symbol, e.g. BTCUSDT.</param>
@@ -36,7 +36,7 @@ public sealed class FeedController(IFeedService market) : ControllerBase
             return StatusCode(StatusCodes.Status405MethodNotAllowed);
         }
 
-        var snapshot = market.Get(symbol);
+        var snapshot = feed.Get(symbol);
         return snapshot is { } s
             ? new FeedJsonResult(s)
             : Problem(statusCode: StatusCodes.Status404NotFound, title: "Symbol not found",

@@ -114,7 +114,7 @@ public sealed partial class RequestTelemetryMiddleware(
 
     /// <summary>
     /// The message and property names of Serilog's request logging, so that queries on them keep working (the source
-    /// context is now <c>TradeStat.Api.Diagnostics.RequestTelemetryMiddleware</c>), plus the request id.
+    /// context is <c>TradeStat.Api.Diagnostics.RequestTelemetryMiddleware</c>), plus the request id.
     /// </summary>
     /// <remarks>The request id is the one problem documents show as <c>traceId</c> when request tracing is off.</remarks>
     [LoggerMessage(Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms (request {RequestId})")]

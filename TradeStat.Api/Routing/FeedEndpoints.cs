@@ -8,7 +8,7 @@ namespace TradeStat.Api.Routing;
 
 /// <summary>
 /// Keeps <see cref="FeedController"/> out of the application unless <c>Binance:Enabled</c> is true, so that with the
-/// feed off every path answers exactly as before.
+/// feed off the service has no feed endpoints and every other path answers the same.
 /// </summary>
 public sealed class FeedEndpoints(IFeedService feed) : IConfigureOptions<MvcOptions>
 {

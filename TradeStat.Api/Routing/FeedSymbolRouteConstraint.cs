@@ -1,13 +1,13 @@
 namespace TradeStat.Api.Routing;
 
 /// <summary>
-/// <c>{symbol:marketSymbol}</c>: a single segment that is not one of the service's own paths, so <c>/add_batch</c>,
+/// <c>{symbol:feedSymbol}</c>: a single segment that is not one of the service's own paths, so <c>/add_batch</c>,
 /// <c>/stats</c>, <c>/symbols</c>, health and OpenAPI keep their answers (405s included).
 /// </summary>
 public sealed class FeedSymbolRouteConstraint : IRouteConstraint
 {
     /// <summary>The constraint's name in route templates.</summary>
-    public const string Name = "marketSymbol";
+    public const string Name = "feedSymbol";
 
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "stats", "symbols", "health", "openapi" };
 

@@ -98,7 +98,10 @@ public sealed class BinanceOptions
 
     /// <summary>Distinct prices kept exactly per symbol before neighbouring levels merge.</summary>
     [Range(16, 100_000_000, ErrorMessage = RangeMessage)]
-    public int MaxDistinctPricesPerSymbol { get; set; } = 1_000_000;
+    public int MaxDistinctPricesPerSymbol { get; set; } = DefaultMaxDistinctPricesPerSymbol;
+
+    /// <summary>The default of <see cref="MaxDistinctPricesPerSymbol"/>.</summary>
+    public const int DefaultMaxDistinctPricesPerSymbol = 1_000_000;
 
     /// <summary>Replay this file of combined-stream lines instead of connecting.</summary>
     public string? ReplayFile { get; set; }

@@ -11,12 +11,12 @@ public sealed class FeedUniverse
 {
     private const int MaxSymbolBytes = 64;
     private readonly PerfectHashTable _table;
-    private readonly FeedSymbol[] _markets;
+    private readonly FeedSymbol[] _states;
 
-    private FeedUniverse(PerfectHashTable table, FeedSymbol[] markets, string[] sorted)
+    private FeedUniverse(PerfectHashTable table, FeedSymbol[] states, string[] sorted)
     {
         _table = table;
-        _markets = markets;
+        _states = states;
         Symbols = sorted;
     }
 
@@ -27,7 +27,7 @@ public sealed class FeedUniverse
     public IReadOnlyList<string> Symbols { get; }
 
     /// <summary>The states, in table index order.</summary>
-    public IReadOnlyList<FeedSymbol> Markets => _markets;
+    public IReadOnlyList<FeedSymbol> States => _states;
 
     /// <summary>The perfect-hash table (for diagnostics and benchmarks).</summary>
     public PerfectHashTable Table => _table;
@@ -41,20 +41,20 @@ public sealed class FeedUniverse
         var names = symbols.Select(Normalize).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var keys = names.Select(n => Encoding.UTF8.GetBytes(n)).ToArray();
         var table = PerfectHashTable.Build(keys);
-        var markets = new FeedSymbol[names.Length];
+        var states = new FeedSymbol[names.Length];
         for (var i = 0; i < names.Length; i++)
         {
-            markets[i] = previous?.Find(keys[i]) ?? new FeedSymbol(names[i], maxDistinctPrices);
+            states[i] = previous?.Find(keys[i]) ?? new FeedSymbol(names[i], maxDistinctPrices);
         }
 
-        return new FeedUniverse(table, markets, names);
+        return new FeedUniverse(table, states, names);
     }
 
     /// <summary>The state of the symbol with exactly these UTF-8 bytes, or null. O(|symbol|), no allocation.</summary>
     public FeedSymbol? Find(ReadOnlySpan<byte> utf8Symbol)
     {
         var i = _table.IndexOf(utf8Symbol);
-        return i < 0 ? null : _markets[i];
+        return i < 0 ? null : _states[i];
     }
 
     /// <summary>Case-insensitive lookup (ASCII letters upper-cased), as the API receives symbols.</summary>

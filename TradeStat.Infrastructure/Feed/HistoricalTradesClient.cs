@@ -15,12 +15,12 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
     private readonly Lock _lock = new();
 
     /// <summary>Counts the trades [<paramref name="fromId"/>, <paramref name="toIdExclusive"/>) of a symbol; returns how many were recovered.</summary>
-    public async Task<long> FillAsync(FeedSymbol market, long fromId, long toIdExclusive, CancellationToken cancellationToken)
+    public async Task<long> FillAsync(FeedSymbol state, long fromId, long toIdExclusive, CancellationToken cancellationToken)
     {
         var wanted = toIdExclusive - fromId;
         if (wanted <= 0 || wanted > options.MaxBackfillPerGap)
         {
-            logger.LogWarning("{Symbol}: gap of {Gap} trades from id {From} is over Binance:MaxBackfillPerGap; not back-filled", market.Symbol, wanted, fromId);
+            logger.LogWarning("{Symbol}: gap of {Gap} trades from id {From} is over Binance:MaxBackfillPerGap; not back-filled", state.Symbol, wanted, fromId);
             return 0;
         }
 
@@ -30,7 +30,7 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
         {
             // During a rotation overlap (or a reconnect) another connection may be delivering these very trades: start
             // from the first id still missing, and spend no request weight on what has arrived meanwhile.
-            next = Math.Max(next, market.LastTradeId + 1);
+            next = Math.Max(next, state.LastTradeId + 1);
             if (next >= toIdExclusive)
             {
                 break;
@@ -38,12 +38,12 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
 
             if (!TryTakeRequest())
             {
-                logger.LogWarning("{Symbol}: back-fill request budget exhausted; {Left} trades from id {From} not recovered", market.Symbol, toIdExclusive - next, next);
+                logger.LogWarning("{Symbol}: back-fill request budget exhausted; {Left} trades from id {From} not recovered", state.Symbol, toIdExclusive - next, next);
                 break;
             }
 
             var limit = (int)Math.Min(options.BackfillPageSize, toIdExclusive - next);
-            var uri = new Uri(options.RestBaseUrl, $"/api/v3/historicalTrades?symbol={Uri.EscapeDataString(market.Symbol)}&fromId={next}&limit={limit}");
+            var uri = new Uri(options.RestBaseUrl, $"/api/v3/historicalTrades?symbol={Uri.EscapeDataString(state.Symbol)}&fromId={next}&limit={limit}");
             byte[] body;
             try
             {
@@ -55,7 +55,7 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
                 using var response = await http.GetAsync(uri, timeout.Token);
                 if (!response.IsSuccessStatusCode)
                 {
-                    logger.LogWarning("{Symbol}: historicalTrades answered {Status}; gap from id {From} not recovered", market.Symbol, (int)response.StatusCode, next);
+                    logger.LogWarning("{Symbol}: historicalTrades answered {Status}; gap from id {From} not recovered", state.Symbol, (int)response.StatusCode, next);
                     break;
                 }
 
@@ -63,12 +63,12 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
             }
             catch (HttpRequestException e)
             {
-                logger.LogWarning(e, "{Symbol}: historicalTrades failed; gap from id {From} not recovered", market.Symbol, next);
+                logger.LogWarning(e, "{Symbol}: historicalTrades failed; gap from id {From} not recovered", state.Symbol, next);
                 break;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("{Symbol}: historicalTrades gave no answer within {Timeout}; gap from id {From} not recovered", market.Symbol, options.RequestTimeout, next);
+                logger.LogWarning("{Symbol}: historicalTrades gave no answer within {Timeout}; gap from id {From} not recovered", state.Symbol, options.RequestTimeout, next);
                 break;
             }
 
@@ -80,7 +80,7 @@ internal sealed class HistoricalTradesClient(HttpClient http, BinanceOptions opt
                     continue;
                 }
 
-                if (ingestor.ApplyBackfilled(market, id, price))
+                if (ingestor.ApplyBackfilled(state, id, price))
                 {
                     recovered++;
                 }

@@ -221,7 +221,7 @@ internal sealed partial class StreamConnection : IAsyncDisposable
     {
         try
         {
-            await _backfill.FillAsync(gap.Market, gap.FirstMissing, gap.TradeId, token);
+            await _backfill.FillAsync(gap.State, gap.FirstMissing, gap.TradeId, token);
         }
         finally
         {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>A trade held back because ids before it are missing.</summary>
-internal readonly record struct PendingGap(FeedSymbol Market, long FirstMissing, long TradeId, long Price);
+internal readonly record struct PendingGap(FeedSymbol State, long FirstMissing, long TradeId, long Price);
 
 /// <summary>
 /// The one pipeline every trade goes through, live or replayed: parse → perfect-hash lookup → exactly-once count and
@@ -41,14 +41,14 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
                 return IngestResult.Other;
         }
 
-        var market = book.Universe.Find(symbol[..trade.SymbolLength]);
-        if (market is null)
+        var state = book.Universe.Find(symbol[..trade.SymbolLength]);
+        if (state is null)
         {
             metrics.AddUnknownSymbol();
             return IngestResult.UnknownSymbol;
         }
 
-        var outcome = market.Apply(trade.TradeId, trade.Price);
+        var outcome = state.Apply(trade.TradeId, trade.Price);
         switch (outcome.Result)
         {
             case TradeResult.Applied:
@@ -59,15 +59,15 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
                 return IngestResult.Duplicate;
             default:
                 metrics.AddGap();
-                gap = new PendingGap(market, outcome.GapFrom, trade.TradeId, trade.Price);
+                gap = new PendingGap(state, outcome.GapFrom, trade.TradeId, trade.Price);
                 return IngestResult.Gap;
         }
     }
 
     /// <summary>Counts a back-filled trade (goes through the same exactly-once check).</summary>
-    public bool ApplyBackfilled(FeedSymbol market, long tradeId, long price)
+    public bool ApplyBackfilled(FeedSymbol state, long tradeId, long price)
     {
-        var outcome = market.Apply(tradeId, price);
+        var outcome = state.Apply(tradeId, price);
         if (outcome.Result == TradeResult.Applied)
         {
             metrics.AddTrade();
@@ -81,7 +81,7 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
     /// <summary>Counts the held-back trade once the gap has been filled as far as possible; what is left is missed.</summary>
     public void CompleteGap(PendingGap gap)
     {
-        var outcome = gap.Market.ApplyAfterGap(gap.TradeId, gap.Price);
+        var outcome = gap.State.ApplyAfterGap(gap.TradeId, gap.Price);
         if (outcome.Result == TradeResult.Duplicate)
         {
             metrics.AddDuplicate();
@@ -92,7 +92,7 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
         if (outcome.GapFromOrMissed > 0)
         {
             metrics.AddMissed(outcome.GapFromOrMissed);
-            logger.LogWarning("{Symbol}: {Missed} trades before id {TradeId} could not be recovered", gap.Market.Symbol, outcome.GapFromOrMissed, gap.TradeId);
+            logger.LogWarning("{Symbol}: {Missed} trades before id {TradeId} could not be recovered", gap.State.Symbol, outcome.GapFromOrMissed, gap.TradeId);
         }
     }
 

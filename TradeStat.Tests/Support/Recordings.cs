@@ -8,7 +8,7 @@ using TradeStat.Tests.Fakes;
 namespace TradeStat.Tests.Support;
 
 /// <summary>
-/// The real Binance payloads in <c>TestData/Binance</c> (gzipped in the repository, copied to the test output; see the
+/// The real Binance payloads in <c>TestData/Feed</c> (gzipped in the repository, copied to the test output; see the
 /// README there). A missing or damaged recording fails the test that reads it.
 /// </summary>
 public static class Recordings
@@ -18,7 +18,7 @@ public static class Recordings
     public const string ExchangeInfo2022 = "exchangeInfo-2022-03-10.json";
     public const string ExchangeInfo2024 = "exchangeInfo-2024-09-08.json";
 
-    // SHA-256 of each decompressed recording, as listed in TestData/Binance/README.md.
+    // SHA-256 of each decompressed recording, as listed in TestData/Feed/README.md.
     private static readonly Dictionary<string, string> Sha256 = new(StringComparer.Ordinal)
     {
         [BtcUsdt] = "11038de0c5ef89f9e0737d1b2bf26e372141523905b63e6cf542e0838c84e47f",
@@ -27,7 +27,7 @@ public static class Recordings
         [ExchangeInfo2024] = "f349d0f97924e00cf2bab1f871e4ca28c2a8f120fd0b340d8bb892a406656799",
     };
 
-    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "TestData", "Binance");
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "TestData", "Feed");
     private static readonly ConcurrentDictionary<string, Lazy<byte[]>> Decompressed = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, Lazy<string>> Copies = new(StringComparer.Ordinal);
 
@@ -112,7 +112,7 @@ public static class Recordings
         var gz = Path.Combine(Folder, file + ".gz");
         if (!File.Exists(gz))
         {
-            Assert.Fail($"Recording {gz} is missing: TradeStat.Tests/TestData/Binance/{file}.gz belongs to the repository and "
+            Assert.Fail($"Recording {gz} is missing: TradeStat.Tests/TestData/Feed/{file}.gz belongs to the repository and "
                 + "TradeStat.Tests.csproj copies it to the test output; rebuild the test project.");
         }
 
@@ -123,7 +123,7 @@ public static class Recordings
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != expected)
         {
-            Assert.Fail($"Recording {gz} decompresses to SHA-256 {actual}, not the {expected} listed in TestData/Binance/README.md.");
+            Assert.Fail($"Recording {gz} decompresses to SHA-256 {actual}, not the {expected} listed in TestData/Feed/README.md.");
         }
 
         return bytes;

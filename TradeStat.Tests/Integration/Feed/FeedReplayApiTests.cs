@@ -140,13 +140,13 @@ public sealed class FeedReplayWithoutExchangeInfoTests
     }
 }
 
-/// <summary>With the feed off (the default) the market endpoints do not exist and nothing else changes.</summary>
+/// <summary>With the feed off (the default) the feed endpoints do not exist and nothing else changes.</summary>
 [TestFixture]
 [Category("Integration")]
 public sealed class FeedDisabledTests
 {
     [Test]
-    public async Task Market_paths_are_plain_404s()
+    public async Task Feed_paths_are_plain_404s()
     {
         await using var factory = new TradeStatFactory();
         using var client = factory.CreateApiClient();

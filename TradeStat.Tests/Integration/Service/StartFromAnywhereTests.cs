@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -143,18 +142,10 @@ public sealed class StartFromAnywhereTests
     /// <summary>The first stdout line that matches, waited for with a deadline.</summary>
     private static async Task<string> WaitForLineAsync(ServiceProcess service, Func<string, bool> match)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < OutputTimeout)
-        {
-            if (service.StandardOutput.FirstOrDefault(match) is { } line)
-            {
-                return line;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new AssertionException($"No such stdout line within {OutputTimeout}; {service.Describe()}");
+        string? line = null;
+        await Eventually.UntilAsync(() => (line = service.StandardOutput.FirstOrDefault(match)) is not null, OutputTimeout,
+            "a matching stdout line");
+        return line!;
     }
 
     /// <summary>A POST /add_batch/ of <paramref name="bytes"/> zero bytes that asks to continue: refused on its length alone.</summary>

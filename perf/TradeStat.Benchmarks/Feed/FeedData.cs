@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace TradeStat.Benchmarks.Feed;
 
-/// <summary>The real recordings the tests replay (<c>TradeStat.Tests/TestData/Binance</c>, gzipped) as the benchmarks use them.</summary>
+/// <summary>The real recordings the tests replay (<c>TradeStat.Tests/TestData/Feed</c>, gzipped) as the benchmarks use them.</summary>
 internal static class FeedData
 {
     public static string Directory { get; } = Locate();
@@ -54,13 +54,13 @@ internal static class FeedData
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "TradeStat.Tests", "TestData", "Binance");
+            var candidate = Path.Combine(dir.FullName, "TradeStat.Tests", "TestData", "Feed");
             if (System.IO.Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new DirectoryNotFoundException("TradeStat.Tests/TestData/Binance not found above " + AppContext.BaseDirectory + ".");
+        throw new DirectoryNotFoundException("TradeStat.Tests/TestData/Feed not found above " + AppContext.BaseDirectory + ".");
     }
 }

@@ -28,16 +28,16 @@ public sealed class FeedUniverseTests
     [Test]
     public void Trades_count_once_and_gaps_are_reported()
     {
-        var market = new FeedSymbol("X", 100);
-        market.Apply(10, 5).Result.Should().Be(TradeResult.Applied);
-        market.Apply(10, 5).Result.Should().Be(TradeResult.Duplicate);
-        market.Apply(9, 5).Result.Should().Be(TradeResult.Duplicate);
-        market.Apply(11, 7).Result.Should().Be(TradeResult.Applied);
-        var gap = market.Apply(15, 9);
+        var state = new FeedSymbol("X", 100);
+        state.Apply(10, 5).Result.Should().Be(TradeResult.Applied);
+        state.Apply(10, 5).Result.Should().Be(TradeResult.Duplicate);
+        state.Apply(9, 5).Result.Should().Be(TradeResult.Duplicate);
+        state.Apply(11, 7).Result.Should().Be(TradeResult.Applied);
+        var gap = state.Apply(15, 9);
         gap.Result.Should().Be(TradeResult.Gap);
         gap.GapFrom.Should().Be(12);
-        market.ApplyAfterGap(15, 9).GapFromOrMissed.Should().Be(3);
-        var s = market.Snapshot();
+        state.ApplyAfterGap(15, 9).GapFromOrMissed.Should().Be(3);
+        var s = state.Snapshot();
         s.Count.Should().Be(3);
         s.MedianHalfUnits.Should().Be(14);
         s.LastHalfUnits.Should().Be(18);

@@ -14,14 +14,14 @@ public sealed class HistoricalTradesClientTests
     {
         // Rotation overlap: the new connection sees trade 105 first and holds it back; meanwhile the old connection
         // delivers 101–104. Back-filling must notice and spend none of the REST weight budget.
-        var (client, handler, market, ingestor) = Create();
-        ingestor.ApplyBackfilled(market, 100, 1).Should().BeTrue();
+        var (client, handler, state, ingestor) = Create();
+        ingestor.ApplyBackfilled(state, 100, 1).Should().BeTrue();
         for (var id = 101; id <= 104; id++)
         {
-            market.Apply(id, 1).Result.Should().Be(TradeResult.Applied);
+            state.Apply(id, 1).Result.Should().Be(TradeResult.Applied);
         }
 
-        var recovered = await client.FillAsync(market, 101, 105, CancellationToken.None);
+        var recovered = await client.FillAsync(state, 101, 105, CancellationToken.None);
 
         recovered.Should().Be(0);
         handler.Requests.Should().Be(0);
@@ -30,17 +30,17 @@ public sealed class HistoricalTradesClientTests
     [Test]
     public async Task A_gap_partly_closed_meanwhile_is_asked_from_the_first_id_still_missing()
     {
-        var (client, handler, market, _) = Create();
-        market.Apply(100, 1);
-        market.Apply(101, 1);
-        market.Apply(102, 1);
+        var (client, handler, state, _) = Create();
+        state.Apply(100, 1);
+        state.Apply(101, 1);
+        state.Apply(102, 1);
 
-        var recovered = await client.FillAsync(market, 101, 105, CancellationToken.None);
+        var recovered = await client.FillAsync(state, 101, 105, CancellationToken.None);
 
         recovered.Should().Be(2);
         handler.Requests.Should().Be(1);
         handler.LastQuery.Should().Contain("fromId=103").And.Contain("limit=2");
-        market.LastTradeId.Should().Be(104);
+        state.LastTradeId.Should().Be(104);
     }
 
     [Test]
@@ -54,10 +54,10 @@ public sealed class HistoricalTradesClientTests
         var ingestor = new TradeIngestor(book, new FeedMetrics(), NullLogger<TradeIngestor>.Instance, options, TimeProvider.System);
         using var http = new HttpClient(new StalledHandler()) { Timeout = TimeSpan.FromSeconds(5) };
         var client = new HistoricalTradesClient(http, options, ingestor, TimeProvider.System, NullLogger<HistoricalTradesClient>.Instance);
-        var market = book.Universe.Find("BTCUSDT"u8)!;
-        market.Apply(100, 1);
+        var state = book.Universe.Find("BTCUSDT"u8)!;
+        state.Apply(100, 1);
 
-        var recovered = await client.FillAsync(market, 101, 105, CancellationToken.None);
+        var recovered = await client.FillAsync(state, 101, 105, CancellationToken.None);
 
         recovered.Should().Be(0);
     }

@@ -19,7 +19,7 @@ public sealed class StreamingMedianTests
     }
 
     [Test]
-    public void Seed_example_is_3()
+    public void Median_of_3_4_2_1_5_8_is_3_5()
     {
         var median = new StreamingMedian();
         foreach (var p in new[] { 3, 4, 2, 1, 5, 8 })

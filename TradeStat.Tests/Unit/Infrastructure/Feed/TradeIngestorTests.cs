@@ -51,7 +51,7 @@ public sealed class TradeIngestorTests
         Process(ingestor, "{\"data\":").Should().Be(IngestResult.Malformed);
         ingestor.Process(Encoding.UTF8.GetBytes(Trade("BTCUSDT", 5, "12")), out var gap, out _).Should().Be(IngestResult.Gap);
         gap.FirstMissing.Should().Be(2);
-        ingestor.ApplyBackfilled(gap.Market, 2, 1_100_000_000).Should().BeTrue();
+        ingestor.ApplyBackfilled(gap.State, 2, 1_100_000_000).Should().BeTrue();
         ingestor.CompleteGap(gap);
         var metrics = ingestor.Metrics;
         (metrics.Trades, metrics.Duplicates, metrics.UnknownSymbol, metrics.Malformed, metrics.Gaps, metrics.Backfilled, metrics.Missed)

@@ -120,7 +120,7 @@ public sealed class CancellingMeanTests
     [Test]
     public void Full_size_batches_into_a_long_window_never_rescan_it()
     {
-        // Found in review: with batches of 10,000 the old values left the ring between reads and every read of a
+        // With batches of 10,000 the old values left the ring between reads and every read of a
         // long window summed it all again (0.3 s for 10^8 points). Alternating ±1: the mean is exactly 0.
         const int window = 1_000_000;
         var series = new SymbolSeries([window]);

@@ -68,7 +68,7 @@ public sealed class ExactSumTests
     [Test]
     public void Ties_and_subnormal_quotients_round_once_to_the_nearest_even()
     {
-        // Found in review: sticky bits below the top 64, and double rounding in the subnormal range.
+        // Sticky bits below the top 64, and double rounding in the subnormal range.
         var normal = new ExactSum();
         normal.Add([1.0000000000224225, 1.0000000001632434, 1.0000000000169906, 1.0000000001712916]);
         normal.DivideBy(934_396).Should().Be(CorrectlyRounded(normal.ToScaledInteger(), 934_396));

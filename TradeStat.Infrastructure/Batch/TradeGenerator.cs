@@ -1,14 +1,13 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
-namespace TradeStat.Cli;
+namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
 /// Writes realistic, reproducible trade lines fast (one pass, no allocation per line): timestamps from 09:30
 /// rising by random gaps towards 16:00 (never decreasing, equal ones included), symbols drawn with a skewed
 /// popularity, each symbol's price a random walk, quantities mostly 1..100 with occasional blocks of 100×.
 /// </summary>
-internal sealed class TradeGenerator
+public sealed partial class TradeGenerator
 {
     public const int MaxSymbols = 62 * 62 * 62;
     private const long Open = 34_200_000_000;   // 09:30 in microseconds
@@ -99,81 +98,6 @@ internal sealed class TradeGenerator
 
         writer.Hand(buffer, at);
         writer.Complete();
-    }
-
-    /// <summary>Double buffering: <see cref="Hand"/> queues a full buffer for the writer thread and returns a free one.</summary>
-    private sealed class BufferWriter : IDisposable
-    {
-        private readonly BlockingCollection<(byte[] Buffer, int Length)> _full = new(boundedCapacity: 2);
-        private readonly BlockingCollection<byte[]> _free = [];
-        private readonly Thread _thread;
-        private Exception? _failure;
-
-        public BufferWriter(Stream output, int size)
-        {
-            for (var i = 0; i < 3; i++)
-            {
-                _free.Add(new byte[size]);
-            }
-
-            _thread = new Thread(() =>
-            {
-                try
-                {
-                    foreach (var (buffer, length) in _full.GetConsumingEnumerable())
-                    {
-                        output.Write(buffer, 0, length);
-                        _free.Add(buffer);
-                    }
-
-                    output.Flush();
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException)
-                {
-                    _failure = e;
-                    _free.CompleteAdding();
-                }
-            }) { IsBackground = true, Name = "gen-writer" };
-            _thread.Start();
-        }
-
-        public byte[] Take() => _free.Take();
-
-        public byte[] Hand(byte[] buffer, int length)
-        {
-            ThrowIfFailed();
-            _full.Add((buffer, length));
-            try
-            {
-                return _free.Take();
-            }
-            catch (InvalidOperationException)
-            {
-                ThrowIfFailed();
-                throw;
-            }
-        }
-
-        public void Complete()
-        {
-            _full.CompleteAdding();
-            _thread.Join();
-            ThrowIfFailed();
-        }
-
-        public void Dispose()
-        {
-            _full.Dispose();
-            _free.Dispose();
-        }
-
-        private void ThrowIfFailed()
-        {
-            if (_failure is not null)
-            {
-                throw new IOException(_failure.Message, _failure);
-            }
-        }
     }
 
     private byte[] SymbolNames()

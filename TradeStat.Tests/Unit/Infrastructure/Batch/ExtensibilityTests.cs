@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using TradeStat.Domain.Batch;
+using TradeStat.Infrastructure.Batch;
 using TradeStat.Tests.Support;
 using static TradeStat.Tests.Support.CsvRun;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using TradeStat.Domain.Batch;
 
-namespace TradeStat.Domain.Batch;
+namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
 /// sum(quantity × price) / sum(quantity), truncated. The notional is a 192-bit sum (each product is below 2^126),

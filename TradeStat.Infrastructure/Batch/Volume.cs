@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using TradeStat.Domain.Batch;
 
-namespace TradeStat.Domain.Batch;
+namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>Sum of the quantities of the symbol's trades, in 128 bits (no overflow below 2^64 trades).</summary>
 public struct Volume : ITradeMetric<Volume>

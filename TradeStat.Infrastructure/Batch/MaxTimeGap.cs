@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using TradeStat.Domain.Batch;
 
-namespace TradeStat.Domain.Batch;
+namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>Largest time between consecutive trades of the symbol (0 for one trade); mergeable through first/last timestamps.</summary>
 public struct MaxTimeGap : ITradeMetric<MaxTimeGap>

@@ -4,7 +4,7 @@ using System.Text;
 using TradeStat.Domain.Batch;
 using TradeStat.Infrastructure.Batch;
 
-namespace TradeStat.Tests.Unit.Domain.Batch;
+namespace TradeStat.Tests.Unit.Infrastructure.Batch;
 
 [TestFixture]
 [Category("Unit")]

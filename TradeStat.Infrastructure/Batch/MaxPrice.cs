@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using TradeStat.Domain.Batch;
 
-namespace TradeStat.Domain.Batch;
+namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>Largest trade price of the symbol.</summary>
 public struct MaxPrice : ITradeMetric<MaxPrice>

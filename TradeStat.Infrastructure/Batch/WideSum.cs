@@ -1,7 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using TradeStat.Domain.Batch;
 
-namespace TradeStat.Domain.Batch;
+namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>An unsigned 192-bit accumulator: O(1) add with carry, exact truncated division at the end.</summary>
 public struct WideSum

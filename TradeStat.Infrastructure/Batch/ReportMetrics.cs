@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
+using TradeStat.Domain.Batch;
 using ReportColumns = TradeStat.Domain.Batch.Metrics<
-    TradeStat.Domain.Batch.MaxTimeGap,
+    TradeStat.Infrastructure.Batch.MaxTimeGap,
     TradeStat.Domain.Batch.Metrics<
-        TradeStat.Domain.Batch.Volume,
+        TradeStat.Infrastructure.Batch.Volume,
         TradeStat.Domain.Batch.Metrics<
-            TradeStat.Domain.Batch.WeightedAveragePrice,
-            TradeStat.Domain.Batch.MaxPrice>>>;
+            TradeStat.Infrastructure.Batch.WeightedAveragePrice,
+            TradeStat.Infrastructure.Batch.MaxPrice>>>;
 
-namespace TradeStat.Domain.Batch;
+namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
 /// The registered output columns of the batch analysis, in order:

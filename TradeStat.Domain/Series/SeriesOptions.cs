@@ -5,7 +5,7 @@ namespace TradeStat.Domain.Series;
 /// <summary>Operator settings of the series engine, bound from the <c>TradeStat</c> configuration section.</summary>
 public sealed class SeriesOptions
 {
-    /// <summary>The service's configuration section, shared by the series, HTTP and diagnostics settings.</summary>
+    /// <summary>The service's configuration section, shared by the series engine, the host and the diagnostics.</summary>
     public const string SectionName = "TradeStat";
 
     /// <summary>Most symbols held at once; each full symbol holds 10^<see cref="SeriesLimits.MaxK"/> values, so this bounds the memory.</summary>

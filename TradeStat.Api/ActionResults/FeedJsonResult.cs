@@ -32,6 +32,8 @@ public sealed class FeedJsonResult(FeedSnapshot snapshot) : IActionResult
         WritePrice(writer, "median"u8, s.MedianHalfUnits);
         WritePrice(writer, "last"u8, s.LastHalfUnits);
         writer.WriteBoolean("exact"u8, s.Exact);
+        writer.WriteNumber("missed"u8, s.Missed);
+        writer.WriteBoolean("filling"u8, s.Filling);
         writer.WriteEndObject();
         writer.Flush();
     }

@@ -14,7 +14,7 @@ internal sealed class BinanceFeedService(
     FeedBook book,
     ExchangeInfoClient exchangeInfo,
     TradeIngestor ingestor,
-    HistoricalTradesClient backfill,
+    Backfiller backfill,
     ReplaySource replay,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
@@ -56,6 +56,7 @@ internal sealed class BinanceFeedService(
 
         var change = book.Replace(symbols);
         _logger.LogInformation("Universe: {Count} symbols", change.Total);
+        var backfilling = backfill.RunAsync(stoppingToken);
         foreach (var group in ConnectionPlanner.Group(book.Symbols, _options))
         {
             StartSlot(group, stoppingToken);
@@ -75,6 +76,7 @@ internal sealed class BinanceFeedService(
         }
 
         await Task.WhenAll(_slots.Select(s => s.Runner!));
+        await backfilling;
     }
 
     private async Task<IReadOnlyList<string>?> LoadSymbolsAsync(CancellationToken token)

@@ -73,17 +73,43 @@ public sealed class BinanceOptions
     [Range(1, 300, ErrorMessage = RangeMessage)]
     public int MaxConnectAttemptsPer5Minutes { get; set; } = 250;
 
-    /// <summary>Trades asked per historicalTrades request (Binance: at most 1000).</summary>
+    /// <summary>Rows asked per trade-history request (aggTrades, trades, historicalTrades: at most 1000).</summary>
     [Range(1, 1000, ErrorMessage = RangeMessage)]
     public int BackfillPageSize { get; set; } = 1000;
 
     /// <summary>Largest gap (in trades) that is back-filled; larger gaps are counted and logged as missed.</summary>
-    [Range(0, 1_000_000, ErrorMessage = RangeMessage)]
-    public int MaxBackfillPerGap { get; set; } = 10_000;
+    [Range(0, 10_000_000, ErrorMessage = RangeMessage)]
+    public int MaxBackfillPerGap { get; set; } = 100_000;
 
-    /// <summary>historicalTrades requests per minute (weight 25 each; the IP limit is 6000 weight per minute).</summary>
-    [Range(1, 200, ErrorMessage = RangeMessage)]
-    public int MaxBackfillRequestsPerMinute { get; set; } = 60;
+    /// <summary>Gaps back-filled at the same time (each request still goes through the REST weight budget).</summary>
+    [Range(1, 64, ErrorMessage = RangeMessage)]
+    public int BackfillConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// Wait before the first request for a new gap: the exchange's trade history (aggTrades, historicalTrades) is served
+    /// from a database that lags the live stream, so asking at once mostly spends weight on an answer that is not there yet.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = RangeMessage)]
+    public TimeSpan BackfillDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest wait between two attempts at a gap the history does not serve yet (the wait doubles up to this).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = RangeMessage)]
+    public TimeSpan BackfillRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A gap that makes no progress for this long is given up: its trades are counted as missed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = RangeMessage)]
+    public TimeSpan BackfillGiveUpAfter { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Attempts at a gap answered short by the lagging history before the recent-trades list (served from memory, weight
+    /// 25 instead of 4) is asked for the part at the live edge.
+    /// </summary>
+    [Range(0, 100, ErrorMessage = RangeMessage)]
+    public int LaggingAttemptsBeforeRecentTrades { get; set; } = 2;
+
+    /// <summary>Live trades held per symbol while its gap is filled; later ones are fetched with the gap instead.</summary>
+    [Range(1, 1_000_000, ErrorMessage = RangeMessage)]
+    public int MaxHeldTradesPerSymbol { get; set; } = FeedSymbol.DefaultMaxHeld;
 
     /// <summary>
     /// Largest WebSocket message read (a trade is ~250 bytes, LIST_SUBSCRIPTIONS of 1024 streams ~25 KB); a longer one is

@@ -8,4 +8,7 @@ public sealed class FeedBookOptions
 
     /// <summary>Distinct price levels kept exactly per symbol before neighbouring levels merge (32 B each).</summary>
     public int MaxDistinctPricesPerSymbol { get; set; } = BinanceOptions.DefaultMaxDistinctPricesPerSymbol;
+
+    /// <summary>Live trades held per symbol while its gap is back-filled.</summary>
+    public int MaxHeldTradesPerSymbol { get; set; } = FeedSymbol.DefaultMaxHeld;
 }

@@ -21,6 +21,9 @@ public sealed class FeedMetrics : IDisposable
     private long _reconnects;
     private long _rotations;
     private long _serverShutdowns;
+    private long _held;
+    private long _deferred;
+    private long _gapsOpen;
 
     /// <summary>Creates the counters and their meter.</summary>
     public FeedMetrics()
@@ -30,10 +33,12 @@ public sealed class FeedMetrics : IDisposable
         _meter.CreateObservableCounter("feed.malformed", () => Malformed, description: "Messages that could not be read.");
         _meter.CreateObservableCounter("feed.unknown_symbol", () => UnknownSymbol, description: "Trades of symbols outside the universe.");
         _meter.CreateObservableCounter("feed.gaps", () => Gaps, description: "Gaps seen in trade ids.");
-        _meter.CreateObservableCounter("feed.backfilled", () => Backfilled, description: "Trades recovered from historicalTrades.");
+        _meter.CreateObservableCounter("feed.backfilled", () => Backfilled, description: "Trades recovered from the exchange's trade history.");
         _meter.CreateObservableCounter("feed.missed", () => Missed, description: "Trades of gaps that could not be recovered.");
         _meter.CreateObservableCounter("feed.reconnects", () => Reconnects, description: "Connections lost and re-opened.");
         _meter.CreateObservableCounter("feed.rotations", () => Rotations, description: "Connections replaced before their lifetime ended.");
+        _meter.CreateObservableCounter("feed.held", () => Held, description: "Live trades held behind a gap until it was filled.");
+        _meter.CreateObservableGauge("feed.gaps_open", () => GapsOpen, description: "Symbols whose gap is being back-filled now.");
     }
 
     public long Trades => Interlocked.Read(ref _trades);
@@ -61,7 +66,30 @@ public sealed class FeedMetrics : IDisposable
 
     public long ServerShutdowns => Interlocked.Read(ref _serverShutdowns);
 
+    /// <summary>Live trades held behind a gap (counted later, once the gap is filled).</summary>
+    public long Held => Interlocked.Read(ref _held);
+
+    /// <summary>Live trades not held because their symbol's hold was full: fetched with the gap instead.</summary>
+    public long Deferred => Interlocked.Read(ref _deferred);
+
+    /// <summary>Symbols with a gap being back-filled now.</summary>
+    public long GapsOpen => Interlocked.Read(ref _gapsOpen);
+
     internal void AddTrade() => Interlocked.Increment(ref _trades);
+
+    internal void AddTrades(long n)
+    {
+        if (n > 0)
+        {
+            Interlocked.Add(ref _trades, n);
+        }
+    }
+
+    internal void AddHeld() => Interlocked.Increment(ref _held);
+
+    internal void AddDeferred() => Interlocked.Increment(ref _deferred);
+
+    internal void AddGapClosed() => Interlocked.Decrement(ref _gapsOpen);
 
     internal void AddDuplicate() => Interlocked.Increment(ref _duplicates);
 
@@ -69,7 +97,11 @@ public sealed class FeedMetrics : IDisposable
 
     internal void AddUnknownSymbol() => Interlocked.Increment(ref _unknownSymbol);
 
-    internal void AddGap() => Interlocked.Increment(ref _gaps);
+    internal void AddGap()
+    {
+        Interlocked.Increment(ref _gaps);
+        Interlocked.Increment(ref _gapsOpen);
+    }
 
     internal void AddBackfilled(long n) => Interlocked.Add(ref _backfilled, n);
 

@@ -27,6 +27,7 @@ internal static class FeedServiceCollectionExtensions
         {
             Enabled = sp.GetRequiredService<BinanceOptions>().Enabled,
             MaxDistinctPricesPerSymbol = sp.GetRequiredService<BinanceOptions>().MaxDistinctPricesPerSymbol,
+            MaxHeldTradesPerSymbol = sp.GetRequiredService<BinanceOptions>().MaxHeldTradesPerSymbol,
         });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FeedMetrics>();
@@ -34,11 +35,12 @@ internal static class FeedServiceCollectionExtensions
         services.AddSingleton<IFeedService>(sp => sp.GetRequiredService<FeedBook>());
         services.AddSingleton<TradeIngestor>();
         services.AddSingleton<ReplaySource>();
+        services.AddSingleton<Backfiller>();
 
         // The typed clients live as long as the feed service that holds them, so the factory's handler rotation never
         // reaches them: their pooled connections are renewed instead, so that a change of Binance's DNS is followed.
         services.AddHttpClient<ExchangeInfoClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
-        services.AddHttpClient<HistoricalTradesClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
+        services.AddHttpClient<TradeHistoryClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
         services.AddSingleton<BinanceFeedService>();
         services.AddHostedService(sp => sp.GetRequiredService<BinanceFeedService>());
         return services;

@@ -3,28 +3,48 @@ using TradeStat.Domain.Feed;
 namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>
-/// O(log d) per trade and per read (d = distinct prices kept); memory a <see cref="StreamingMedian"/> and a few counters.
+/// O(log d) per trade and per read (d = distinct prices kept); memory a <see cref="StreamingMedian"/>, a few counters
+/// and, only while a gap is being filled, the live trades held behind it.
 /// Everything kept for one symbol: trade count, infinite median, last price, last trade id (for exactly-once
-/// counting). One lock per symbol: writers are the feed connections, readers the API.
+/// counting), trades missed for good. One lock per symbol: writers are the feed connections and the back-fill, readers
+/// the API.
 /// </summary>
+/// <remarks>
+/// Trade ids of a symbol are consecutive, so the next trade to count is always <c>LastTradeId + 1</c>. When a later id
+/// arrives first, the symbol enters the filling state: live trades are held (sorted by id, duplicates dropped, at most
+/// <c>maxHeld</c> of them) while the back-fill applies the missing ones through <see cref="ApplyFilled"/>; each call
+/// of <see cref="NextGap"/> then counts the held trades that have become next and says what is still missing. Held
+/// trades beyond the bound are not kept but remembered by their highest id, so the back-fill fetches them as well:
+/// nothing is dropped for being late, only for being unobtainable (<see cref="GiveUp"/>), and that is counted.
+/// </remarks>
 public sealed class FeedSymbol
 {
+    /// <summary>Default bound on the live trades held per symbol while its gap is filled.</summary>
+    public const int DefaultMaxHeld = 10_000;
+
     private readonly Lock _lock = new();
     private readonly StreamingMedian _median;
+    private readonly int _maxHeld;
     private long _lastPrice;
     private long _lastTradeId = -1;
+    private long _lastTime;
+    private long _missed;
+    private List<HeldTrade>? _held;
+    private long _highestDeferred = -1;
 
     /// <summary>Creates the empty state of <paramref name="symbol"/>.</summary>
-    public FeedSymbol(string symbol, int maxDistinctPrices)
+    public FeedSymbol(string symbol, int maxDistinctPrices, int maxHeld = DefaultMaxHeld)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxHeld, 1);
         Symbol = symbol;
         _median = new StreamingMedian(maxDistinctPrices);
+        _maxHeld = maxHeld;
     }
 
     /// <summary>The symbol as listed (upper case).</summary>
     public string Symbol { get; }
 
-    /// <summary>Id of the last trade counted, −1 before the first.</summary>
+    /// <summary>Id of the last trade counted (or given up), −1 before the first.</summary>
     public long LastTradeId
     {
         get
@@ -36,68 +56,204 @@ public sealed class FeedSymbol
         }
     }
 
+    /// <summary>True while a gap is open: live trades are held until the back-fill has filled it.</summary>
+    public bool IsFilling
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _held is not null;
+            }
+        }
+    }
+
+    /// <summary>Trades the exchange could no longer serve: never counted.</summary>
+    public long Missed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _missed;
+            }
+        }
+    }
+
     /// <summary>
-    /// Counts trade <paramref name="tradeId"/> at <paramref name="price"/> units when it is the next one (or the first):
-    /// a trade id at or below the last one is a duplicate; one beyond the next is a gap and is not applied
-    /// (the caller back-fills <see cref="TradeOutcome.GapFrom"/>.. then calls <see cref="ApplyAfterGap"/>).
+    /// A live trade. Counted when it is the next one (or the first ever); a trade id at or below the last one is a
+    /// duplicate; a later one opens a gap (<see cref="TradeResult.Gap"/>, once: the caller schedules the back-fill) or,
+    /// while one is open, is held.
     /// </summary>
-    public TradeOutcome Apply(long tradeId, long price)
+    public TradeOutcome Apply(long tradeId, long price, long time = 0)
     {
         lock (_lock)
         {
             if (tradeId <= _lastTradeId)
             {
                 return new TradeOutcome(TradeResult.Duplicate, 0);
+            }
+
+            if (_held is not null)
+            {
+                return Hold(tradeId, price, time);
             }
 
             if (_lastTradeId >= 0 && tradeId != _lastTradeId + 1)
             {
+                _held = [];
+                Hold(tradeId, price, time);
                 return new TradeOutcome(TradeResult.Gap, _lastTradeId + 1);
             }
 
-            Count(tradeId, price);
+            Count(tradeId, price, time);
             return new TradeOutcome(TradeResult.Applied, 0);
         }
     }
 
-    /// <summary>Counts a trade whatever the gap before it (after back-filling what could be); duplicates still drop.</summary>
-    public TradeOutcome ApplyAfterGap(long tradeId, long price)
+    /// <summary>
+    /// Counts the held trades that have become next, then returns the range still missing, or false once the gap is
+    /// closed (the symbol leaves the filling state). <paramref name="counted"/>: held trades counted by this call.
+    /// </summary>
+    public bool NextGap(out GapRange gap, out int counted)
     {
         lock (_lock)
         {
-            if (tradeId <= _lastTradeId)
+            gap = default;
+            counted = 0;
+            if (_held is null)
             {
-                return new TradeOutcome(TradeResult.Duplicate, 0);
+                return false;
             }
 
-            var missed = _lastTradeId >= 0 ? tradeId - _lastTradeId - 1 : 0;
-            Count(tradeId, price);
-            return new TradeOutcome(TradeResult.Applied, missed);
+            var applied = 0;
+            while (applied < _held.Count && _held[applied].Id <= _lastTradeId + 1)
+            {
+                var h = _held[applied++];
+                if (h.Id == _lastTradeId + 1)
+                {
+                    Count(h.Id, h.Price, h.Time);
+                    counted++;
+                }
+            }
+
+            _held.RemoveRange(0, applied);
+            if (_held.Count > 0)
+            {
+                gap = new GapRange(_lastTradeId + 1, _held[0].Id, _lastTime, _held[0].Time);
+                return true;
+            }
+
+            if (_highestDeferred > _lastTradeId)
+            {
+                gap = new GapRange(_lastTradeId + 1, _highestDeferred + 1, _lastTime, 0);
+                return true;
+            }
+
+            _held = null;
+            _highestDeferred = -1;
+            return false;
         }
     }
 
-    /// <summary>A consistent view (count, median, last, exactness). O(1).</summary>
+    /// <summary>A back-filled trade: counted only when it is the next one; false otherwise (already counted, or ahead).</summary>
+    public bool ApplyFilled(long tradeId, long price, long time)
+    {
+        lock (_lock)
+        {
+            if (tradeId != _lastTradeId + 1)
+            {
+                return false;
+            }
+
+            Count(tradeId, price, time);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Declares the trades before <paramref name="toExclusive"/> that are still missing as missed for good (the exchange
+    /// can no longer serve them); returns how many. The next <see cref="NextGap"/> carries on after them.
+    /// </summary>
+    public long GiveUp(long toExclusive)
+    {
+        lock (_lock)
+        {
+            var missed = toExclusive - _lastTradeId - 1;
+            if (missed <= 0 || _lastTradeId < 0)
+            {
+                return 0;
+            }
+
+            _missed += missed;
+            _lastTradeId = toExclusive - 1;
+            return missed;
+        }
+    }
+
+    /// <summary>A consistent view (count, median, last, exactness, completeness). O(1).</summary>
     public FeedSnapshot Snapshot()
     {
         lock (_lock)
         {
             return _median.Count == 0
-                ? new FeedSnapshot(Symbol, 0, null, null, true, 0)
-                : new FeedSnapshot(Symbol, _median.Count, _median.MedianHalfUnits, _lastPrice * 2, _median.IsExact, _median.MaxRelativeError);
+                ? new FeedSnapshot(Symbol, 0, null, null, true, 0, _missed, _held is not null)
+                : new FeedSnapshot(Symbol, _median.Count, _median.MedianHalfUnits, _lastPrice * 2, _median.IsExact, _median.MaxRelativeError,
+                    _missed, _held is not null);
         }
     }
 
-    private void Count(long tradeId, long price)
+    private TradeOutcome Hold(long tradeId, long price, long time)
+    {
+        var held = _held!;
+
+        // Live trades arrive in id order, so the insertion point is almost always the end.
+        var at = held.Count;
+        while (at > 0 && held[at - 1].Id > tradeId)
+        {
+            at--;
+        }
+
+        if (at > 0 && held[at - 1].Id == tradeId)
+        {
+            return new TradeOutcome(TradeResult.Duplicate, 0);
+        }
+
+        if (held.Count >= _maxHeld)
+        {
+            // Not kept, not lost: the back-fill fetches every id up to the highest one seen.
+            _highestDeferred = Math.Max(_highestDeferred, tradeId);
+            return new TradeOutcome(TradeResult.Deferred, 0);
+        }
+
+        held.Insert(at, new HeldTrade(tradeId, price, time));
+        return new TradeOutcome(TradeResult.Held, 0);
+    }
+
+    private void Count(long tradeId, long price, long time)
     {
         _lastTradeId = tradeId;
         _lastPrice = price;
+        if (time > 0)
+        {
+            _lastTime = time;
+        }
+
         _median.Add(price);
     }
+
+    private readonly record struct HeldTrade(long Id, long Price, long Time);
 }
 
-/// <summary>Result of <see cref="FeedSymbol.Apply"/>: for a gap, the first missing id; after a gap, how many were never filled.</summary>
-public readonly record struct TradeOutcome(TradeResult Result, long GapFromOrMissed)
+/// <summary>Result of <see cref="FeedSymbol.Apply"/>: for a gap, the first missing id.</summary>
+public readonly record struct TradeOutcome(TradeResult Result, long GapFrom);
+
+/// <summary>
+/// Trade ids [<see cref="From"/>, <see cref="ToExclusive"/>) still missing; the time of the last counted trade and of the
+/// first held one (0 when unknown) bound where the back-fill looks.
+/// </summary>
+public readonly record struct GapRange(long From, long ToExclusive, long FromTime, long ToTime)
 {
-    /// <summary>First missing trade id (for <see cref="TradeResult.Gap"/>).</summary>
-    public long GapFrom => GapFromOrMissed;
+    /// <summary>How many trades are missing.</summary>
+    public long Length => ToExclusive - From;
 }

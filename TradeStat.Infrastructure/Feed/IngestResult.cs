@@ -6,6 +6,7 @@ internal enum IngestResult
     Applied,
     Duplicate,
     Gap,
+    Held,
     UnknownSymbol,
     Malformed,
     Response,

@@ -33,10 +33,9 @@ internal sealed class ReplaySource(FeedBook book, TradeIngestor ingestor, ILogge
             ForEachLine(replayFile, line =>
             {
                 lines++;
-                if (ingestor.Process(line, out var gap, out _) == IngestResult.Gap)
+                if (ingestor.Process(line, out var gapped, out _) == IngestResult.Gap)
                 {
-                    // A recording cannot be back-filled: the gap is counted as missed.
-                    ingestor.CompleteGap(gap);
+                    ingestor.GiveUpAll(gapped!, "a recording cannot be back-filled");
                 }
             });
             logger.LogInformation("Replay of {File}: {Lines} lines, {Trades} trades counted, {Malformed} malformed", replayFile, lines, ingestor.Metrics.Trades, ingestor.Metrics.Malformed);

@@ -10,7 +10,7 @@ namespace TradeStat.Infrastructure.Feed;
 internal sealed class SlotSupervisor(
     BinanceOptions options,
     TradeIngestor ingestor,
-    HistoricalTradesClient backfill,
+    Backfiller backfill,
     ConnectionAttemptLimiter attempts,
     TimeProvider time,
     ILoggerFactory loggers)

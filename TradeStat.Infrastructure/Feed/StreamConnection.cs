@@ -21,7 +21,7 @@ internal sealed partial class StreamConnection : IAsyncDisposable
     private readonly ConnectionPlan _plan;
     private readonly BinanceOptions _options;
     private readonly TradeIngestor _ingestor;
-    private readonly HistoricalTradesClient _backfill;
+    private readonly Backfiller _backfill;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, TaskCompletionSource<byte[]>> _pending = new();
@@ -35,7 +35,7 @@ internal sealed partial class StreamConnection : IAsyncDisposable
     private long _lastSend = long.MinValue;
 
     public StreamConnection(int slot, ConnectionPlan plan, BinanceOptions options, TradeIngestor ingestor,
-        HistoricalTradesClient backfill, TimeProvider time, ILogger logger)
+        Backfiller backfill, TimeProvider time, ILogger logger)
     {
         Slot = slot;
         _plan = plan;
@@ -191,11 +191,12 @@ internal sealed partial class StreamConnection : IAsyncDisposable
                     continue;
                 }
 
-                var outcome = _ingestor.Process(buffer.AsSpan(0, length), out var gap, out var responseId);
+                var outcome = _ingestor.Process(buffer.AsSpan(0, length), out var gapped, out var responseId);
                 switch (outcome)
                 {
                     case IngestResult.Gap:
-                        await FillGapAsync(gap, token);
+                        // Handed over, not awaited: the socket goes on being read while the gap is filled.
+                        _backfill.Enqueue(gapped!);
                         break;
                     case IngestResult.Response:
                         if (_pending.TryRemove(responseId, out var waiter))
@@ -214,18 +215,6 @@ internal sealed partial class StreamConnection : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private async Task FillGapAsync(PendingGap gap, CancellationToken token)
-    {
-        try
-        {
-            await _backfill.FillAsync(gap.State, gap.FirstMissing, gap.TradeId, token);
-        }
-        finally
-        {
-            _ingestor.CompleteGap(gap);
         }
     }
 

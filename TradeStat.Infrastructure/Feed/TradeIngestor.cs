@@ -3,9 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace TradeStat.Infrastructure.Feed;
 
-/// <summary>A trade held back because ids before it are missing.</summary>
-internal readonly record struct PendingGap(FeedSymbol State, long FirstMissing, long TradeId, long Price);
-
 /// <summary>
 /// The one pipeline every trade goes through, live or replayed: parse → perfect-hash lookup → exactly-once count and
 /// median update. Allocation-free per trade; thread-safe (connections call it concurrently).
@@ -18,10 +15,13 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
     /// <summary>The metrics this pipeline counts into.</summary>
     public FeedMetrics Metrics => metrics;
 
-    /// <summary>Handles one message; a gap is returned in <paramref name="gap"/> for the caller to back-fill.</summary>
-    public IngestResult Process(ReadOnlySpan<byte> frame, out PendingGap gap, out long responseId)
+    /// <summary>
+    /// Handles one message. When a trade opens a gap in its symbol's ids, the symbol is returned in
+    /// <paramref name="gapped"/> for the caller to schedule its back-fill (live trades after it are held meanwhile).
+    /// </summary>
+    public IngestResult Process(ReadOnlySpan<byte> frame, out FeedSymbol? gapped, out long responseId)
     {
-        gap = default;
+        gapped = null;
         Span<byte> symbol = stackalloc byte[TradeMessageParser.MaxSymbolBytes];
         var kind = TradeMessageParser.Parse(frame, symbol, out var trade);
         responseId = trade.ResponseId;
@@ -48,8 +48,7 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
             return IngestResult.UnknownSymbol;
         }
 
-        var outcome = state.Apply(trade.TradeId, trade.Price);
-        switch (outcome.Result)
+        switch (state.Apply(trade.TradeId, trade.Price, trade.TradeTime).Result)
         {
             case TradeResult.Applied:
                 metrics.AddTrade();
@@ -57,42 +56,63 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
             case TradeResult.Duplicate:
                 metrics.AddDuplicate();
                 return IngestResult.Duplicate;
+            case TradeResult.Held:
+                metrics.AddHeld();
+                return IngestResult.Held;
+            case TradeResult.Deferred:
+                metrics.AddDeferred();
+                return IngestResult.Held;
             default:
                 metrics.AddGap();
-                gap = new PendingGap(state, outcome.GapFrom, trade.TradeId, trade.Price);
+                metrics.AddHeld();
+                gapped = state;
                 return IngestResult.Gap;
         }
     }
 
-    /// <summary>Counts a back-filled trade (goes through the same exactly-once check).</summary>
-    public bool ApplyBackfilled(FeedSymbol state, long tradeId, long price)
+    /// <summary>Counts a back-filled trade when it is the next one of its symbol.</summary>
+    public bool ApplyBackfilled(FeedSymbol state, long tradeId, long price, long time)
     {
-        var outcome = state.Apply(tradeId, price);
-        if (outcome.Result == TradeResult.Applied)
+        if (!state.ApplyFilled(tradeId, price, time))
         {
-            metrics.AddTrade();
-            metrics.AddBackfilled(1);
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Counts the held-back trade once the gap has been filled as far as possible; what is left is missed.</summary>
-    public void CompleteGap(PendingGap gap)
-    {
-        var outcome = gap.State.ApplyAfterGap(gap.TradeId, gap.Price);
-        if (outcome.Result == TradeResult.Duplicate)
-        {
-            metrics.AddDuplicate();
-            return;
+            return false;
         }
 
         metrics.AddTrade();
-        if (outcome.GapFromOrMissed > 0)
+        metrics.AddBackfilled(1);
+        return true;
+    }
+
+    /// <summary>Counts the held trades that have become next; returns what is still missing, or false once the gap is closed.</summary>
+    public bool NextGap(FeedSymbol state, out GapRange gap)
+    {
+        var more = state.NextGap(out gap, out var counted);
+        metrics.AddTrades(counted);
+        if (!more)
         {
-            metrics.AddMissed(outcome.GapFromOrMissed);
-            logger.LogWarning("{Symbol}: {Missed} trades before id {TradeId} could not be recovered", gap.State.Symbol, outcome.GapFromOrMissed, gap.TradeId);
+            metrics.AddGapClosed();
+        }
+
+        return more;
+    }
+
+    /// <summary>Counts the trades still missing before <paramref name="gap"/>'s end as missed for good, and says why.</summary>
+    public void GiveUp(FeedSymbol state, GapRange gap, string reason)
+    {
+        var missed = state.GiveUp(gap.ToExclusive);
+        if (missed > 0)
+        {
+            metrics.AddMissed(missed);
+            logger.LogWarning("{Symbol}: {Missed} trades before id {TradeId} missed for good ({Reason})", state.Symbol, missed, gap.ToExclusive, reason);
+        }
+    }
+
+    /// <summary>Gives up every gap of a symbol at once (a recording cannot be back-filled).</summary>
+    public void GiveUpAll(FeedSymbol state, string reason)
+    {
+        while (NextGap(state, out var gap))
+        {
+            GiveUp(state, gap, reason);
         }
     }
 

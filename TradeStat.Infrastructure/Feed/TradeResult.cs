@@ -9,6 +9,12 @@ public enum TradeResult
     /// <summary>Already counted (a reconnect or an overlapping connection delivered it again).</summary>
     Duplicate,
 
-    /// <summary>Trades between the last counted one and this one are missing; nothing was counted.</summary>
+    /// <summary>Trades between the last counted one and this one are missing: a gap opens and this trade is held.</summary>
     Gap,
+
+    /// <summary>A gap is open: held, counted once the trades before it are in.</summary>
+    Held,
+
+    /// <summary>A gap is open and the held trades are at their bound: not kept, fetched with the gap instead.</summary>
+    Deferred,
 }

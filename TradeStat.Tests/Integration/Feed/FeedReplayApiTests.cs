@@ -60,7 +60,7 @@ public sealed class FeedReplayApiTests
         var median = Recordings.SortedMedian(_btc.Select(t => t.Price));
         var last = decimal.Parse(_btc[^1].Price, System.Globalization.CultureInfo.InvariantCulture);
         body.Should().Be(
-            $"{{\"symbol\":\"BTCUSDT\",\"count\":{_btc.Length},\"median\":{Plain(median)},\"last\":{Plain(last)},\"exact\":true}}");
+            $"{{\"symbol\":\"BTCUSDT\",\"count\":{_btc.Length},\"median\":{Plain(median)},\"last\":{Plain(last)},\"exact\":true,\"missed\":0,\"filling\":false}}");
     }
 
     [Test]
@@ -69,7 +69,7 @@ public sealed class FeedReplayApiTests
         using var response = await _client.GetAsync("/ETHBTC");
         var body = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.OK, body);
-        body.Should().Be("{\"symbol\":\"ETHBTC\",\"count\":0,\"median\":null,\"last\":null,\"exact\":true}");
+        body.Should().Be("{\"symbol\":\"ETHBTC\",\"count\":0,\"median\":null,\"last\":null,\"exact\":true,\"missed\":0,\"filling\":false}");
     }
 
     [TestCase("/NOTLISTED")]

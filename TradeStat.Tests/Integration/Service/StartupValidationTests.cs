@@ -68,7 +68,7 @@ public sealed class StartupValidationTests
     }
 
     [TestCase(nameof(ExchangeInfoClient))]
-    [TestCase(nameof(HistoricalTradesClient))]
+    [TestCase(nameof(TradeHistoryClient))]
     public async Task The_feed_http_clients_renew_their_pooled_connections(string client)
     {
         await using var factory = new TradeStatFactory();

@@ -90,14 +90,16 @@ public sealed class ConnectionPlannerTests
     public void Historical_trades_with_unreadable_prices_are_skipped_not_fatal()
     {
         var json = """[{"id":1,"price":"\udc00"},{"id":2,"price":"2"}]"""u8.ToArray();
-        HistoricalTradesClient.ReadTrades(json).Should().Equal((2L, 200_000_000L));
+        TradeHistoryClient.Read(json, HistoryFormat.Trades, out var rows).Should().BeTrue();
+        rows.Select(r => (r.FirstId, r.Price)).Should().Equal((2L, 200_000_000L));
     }
 
     [Test]
     public void Historical_trades_are_read_in_id_order()
     {
         var json = """[{"id":3,"price":"2.5","qty":"1"},{"id":1,"price":"1.00000000"},{"id":2},{"id":"x","price":"1"}]"""u8.ToArray();
-        HistoricalTradesClient.ReadTrades(json).Should().Equal((1L, 100_000_000L), (3L, 250_000_000L));
+        TradeHistoryClient.Read(json, HistoryFormat.Trades, out var rows).Should().BeTrue();
+        rows.Select(r => (r.FirstId, r.Price)).Should().Equal((1L, 100_000_000L), (3L, 250_000_000L));
     }
 
     private static IReadOnlyList<string> ReadSymbols(string file) =>

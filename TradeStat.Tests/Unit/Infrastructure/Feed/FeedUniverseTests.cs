@@ -24,22 +24,4 @@ public sealed class FeedUniverseTests
         book.Get("newcoin")!.Value.Count.Should().Be(0);
         book.Symbols.Should().Equal("BTCUSDT", "ETHUSDT", "NEWCOIN");
     }
-
-    [Test]
-    public void Trades_count_once_and_gaps_are_reported()
-    {
-        var state = new FeedSymbol("X", 100);
-        state.Apply(10, 5).Result.Should().Be(TradeResult.Applied);
-        state.Apply(10, 5).Result.Should().Be(TradeResult.Duplicate);
-        state.Apply(9, 5).Result.Should().Be(TradeResult.Duplicate);
-        state.Apply(11, 7).Result.Should().Be(TradeResult.Applied);
-        var gap = state.Apply(15, 9);
-        gap.Result.Should().Be(TradeResult.Gap);
-        gap.GapFrom.Should().Be(12);
-        state.ApplyAfterGap(15, 9).GapFromOrMissed.Should().Be(3);
-        var s = state.Snapshot();
-        s.Count.Should().Be(3);
-        s.MedianHalfUnits.Should().Be(14);
-        s.LastHalfUnits.Should().Be(18);
-    }
 }

@@ -49,14 +49,19 @@ public sealed class TradeIngestorTests
         Process(ingestor, Trade("ETHUSDT", 1, "10")).Should().Be(IngestResult.UnknownSymbol);
         Process(ingestor, Trade("btcusdt", 2, "10")).Should().Be(IngestResult.UnknownSymbol, "the feed's symbols are exact bytes");
         Process(ingestor, "{\"data\":").Should().Be(IngestResult.Malformed);
-        ingestor.Process(Encoding.UTF8.GetBytes(Trade("BTCUSDT", 5, "12")), out var gap, out _).Should().Be(IngestResult.Gap);
-        gap.FirstMissing.Should().Be(2);
-        ingestor.ApplyBackfilled(gap.State, 2, 1_100_000_000).Should().BeTrue();
-        ingestor.CompleteGap(gap);
+        ingestor.Process(Encoding.UTF8.GetBytes(Trade("BTCUSDT", 5, "12")), out var gapped, out _).Should().Be(IngestResult.Gap);
+        Process(ingestor, Trade("BTCUSDT", 6, "12")).Should().Be(IngestResult.Held);
+        ingestor.NextGap(gapped!, out var gap).Should().BeTrue();
+        (gap.From, gap.ToExclusive).Should().Be((2L, 5L));
+        ingestor.ApplyBackfilled(gapped!, 2, 1_100_000_000, 0).Should().BeTrue();
+        ingestor.GiveUp(gapped!, gap, "test");
+        ingestor.NextGap(gapped!, out _).Should().BeFalse();
         var metrics = ingestor.Metrics;
         (metrics.Trades, metrics.Duplicates, metrics.UnknownSymbol, metrics.Malformed, metrics.Gaps, metrics.Backfilled, metrics.Missed)
-            .Should().Be((3L, 1L, 2L, 1L, 1L, 1L, 2L));
-        book.Get("BTCUSDT")!.Value.MedianHalfUnits.Should().Be(2_200_000_000);
+            .Should().Be((4L, 1L, 2L, 1L, 1L, 1L, 2L));
+        (metrics.Held, metrics.GapsOpen).Should().Be((2L, 0L));
+        book.Get("BTCUSDT")!.Value.Missed.Should().Be(2);
+        book.Get("BTCUSDT")!.Value.MedianHalfUnits.Should().Be(2_300_000_000, "10, 11, 12, 12: (11 + 12) / 2");
     }
 
     private static string Trade(string symbol, long id, string price) =>

@@ -1,0 +1,309 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace TradeStat.Infrastructure.Feed;
+
+/// <summary>
+/// Fills the gaps in symbols' trade ids beside the receive loops, never inside them: a connection only hands the gapped
+/// symbol over (<see cref="Enqueue"/>) and goes back to reading, so pongs and control answers are never delayed by REST
+/// work. <c>BackfillConcurrency</c> workers take symbols from one queue; live trades after a gap are held by the symbol
+/// meanwhile and counted in id order once the gap is in.
+/// </summary>
+/// <remarks>
+/// Sources, cheapest first: <c>aggTrades</c> (weight 4; one row stands for a run of trades at one price, so a page of
+/// 1000 rows covers 1000 trades or more), walked by time from the last counted trade and then by aggregate id; when the
+/// lagging history still does not reach the live edge after <c>LaggingAttemptsBeforeRecentTrades</c> tries, the newest
+/// trades (<c>trades</c>, weight 25, from memory); when the time of the last counted trade is unknown,
+/// <c>historicalTrades</c> by trade id (weight 25). A gap the history does not serve yet is asked again with a doubling
+/// wait, never dropped; it is given up (its trades counted missed, per symbol) only when the exchange refuses it, when it
+/// is over <c>MaxBackfillPerGap</c>, or after <c>BackfillGiveUpAfter</c> without progress.
+/// </remarks>
+internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient history, TradeIngestor ingestor, TimeProvider time,
+    ILogger<Backfiller> logger)
+{
+    // A time window of aggTrades must be under an hour.
+    private const long WindowMs = 3_600_000 - 1;
+
+    private readonly Channel<FeedSymbol> _queue = Channel.CreateUnbounded<FeedSymbol>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly ConcurrentDictionary<FeedSymbol, Attempt> _attempts = new(ReferenceEqualityComparer.Instance);
+    private CancellationToken _stopping;
+
+    /// <summary>Symbols with a gap being filled or waiting for a retry.</summary>
+    public int Pending => _attempts.Count;
+
+    /// <summary>Schedules the back-fill of a symbol that just opened a gap (after <c>BackfillDelay</c>: the history lags).</summary>
+    public void Enqueue(FeedSymbol state)
+    {
+        var attempt = new Attempt(time.GetTimestamp());
+        if (_attempts.TryAdd(state, attempt))
+        {
+            Schedule(state, options.BackfillDelay);
+        }
+    }
+
+    /// <summary>Runs the workers until <paramref name="token"/> is cancelled.</summary>
+    public Task RunAsync(CancellationToken token)
+    {
+        _stopping = token;
+        var workers = new Task[options.BackfillConcurrency];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = WorkAsync(token);
+        }
+
+        return Task.WhenAll(workers);
+    }
+
+    private async Task WorkAsync(CancellationToken token)
+    {
+        try
+        {
+            await foreach (var state in _queue.Reader.ReadAllAsync(token))
+            {
+                try
+                {
+                    await FillAsync(state, token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    // A bug must not end the worker: the symbol is tried again later.
+                    logger.LogError(e, "{Symbol}: back-fill failed unexpectedly; trying again later", state.Symbol);
+                    Retry(state);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task FillAsync(FeedSymbol state, CancellationToken token)
+    {
+        if (!_attempts.TryGetValue(state, out var attempt))
+        {
+            return;
+        }
+
+        while (ingestor.NextGap(state, out var gap))
+        {
+            if (gap.Length > options.MaxBackfillPerGap)
+            {
+                ingestor.GiveUp(state, gap, $"a gap of {gap.Length} trades is over Binance:MaxBackfillPerGap");
+                continue;
+            }
+
+            var before = state.LastTradeId;
+            var status = await FetchAsync(state, gap, attempt, token);
+            if (status == HistoryStatus.Refused)
+            {
+                ingestor.GiveUp(state, gap, "the exchange refused the request");
+                continue;
+            }
+
+            if (state.LastTradeId > before)
+            {
+                attempt.Progressed(time.GetTimestamp());
+                continue;
+            }
+
+            if (time.GetElapsedTime(attempt.LastProgress) >= options.BackfillGiveUpAfter)
+            {
+                ingestor.GiveUp(state, gap, $"not served within Binance:BackfillGiveUpAfter = {options.BackfillGiveUpAfter}");
+                attempt.Progressed(time.GetTimestamp());
+                continue;
+            }
+
+            attempt.Tries++;
+            Retry(state);
+            return;
+        }
+
+        _attempts.TryRemove(state, out _);
+
+        // A new gap opened between the last pass and the removal found the symbol still scheduled and left it to us.
+        if (state.IsFilling)
+        {
+            Enqueue(state);
+        }
+    }
+
+    // One pass at a gap: as far as the chosen source serves it now.
+    private async Task<HistoryStatus> FetchAsync(FeedSymbol state, GapRange gap, Attempt attempt, CancellationToken token)
+    {
+        if (gap.FromTime <= 0)
+        {
+            return await FromHistoricalTradesAsync(state, gap, token);
+        }
+
+        var status = await FromAggregatesAsync(state, gap, attempt, token);
+        if (status == HistoryStatus.Ok && gap.ToTime > 0 && state.LastTradeId + 1 < gap.ToExclusive
+            && attempt.Tries >= options.LaggingAttemptsBeforeRecentTrades)
+        {
+            status = await FromRecentTradesAsync(state, gap, token);
+        }
+
+        return status;
+    }
+
+    private async Task<HistoryStatus> FromAggregatesAsync(FeedSymbol state, GapRange gap, Attempt attempt, CancellationToken token)
+    {
+        var windowStart = gap.FromTime;
+        while (state.LastTradeId + 1 < gap.ToExclusive)
+        {
+            var page = await history.AggTradesAsync(state.Symbol, attempt.Aggregate >= 0 ? attempt.Aggregate : null,
+                windowStart, windowStart + WindowMs, options.BackfillPageSize, token);
+            if (page.Status != HistoryStatus.Ok)
+            {
+                return page.Status;
+            }
+
+            if (page.Rows.Count == 0)
+            {
+                // An hour without trades before the gap's first held trade: look in the next hour. Otherwise the history
+                // has not caught up yet.
+                if (attempt.Aggregate < 0 && gap.ToTime > windowStart + WindowMs)
+                {
+                    windowStart += WindowMs + 1;
+                    continue;
+                }
+
+                return HistoryStatus.Ok;
+            }
+
+            var resumeAt = attempt.Aggregate;
+            Apply(state, page.Rows, gap.ToExclusive, out var lastRow);
+            if (lastRow.AggregateId >= 0)
+            {
+                // Resume at the row holding the last counted trade: re-reading one row costs nothing and cannot skip one.
+                attempt.Aggregate = lastRow.LastId > state.LastTradeId ? lastRow.AggregateId : lastRow.AggregateId + 1;
+            }
+
+            // A short page is the end of what the history holds now; a page that moved nothing forward (a hole in the
+            // ids) would be asked again for ever.
+            if (page.Rows.Count < options.BackfillPageSize || attempt.Aggregate <= resumeAt)
+            {
+                return HistoryStatus.Ok;
+            }
+        }
+
+        return HistoryStatus.Ok;
+    }
+
+    private async Task<HistoryStatus> FromRecentTradesAsync(FeedSymbol state, GapRange gap, CancellationToken token)
+    {
+        var page = await history.RecentTradesAsync(state.Symbol, options.BackfillPageSize, token);
+        if (page.Status == HistoryStatus.Ok)
+        {
+            Apply(state, page.Rows, gap.ToExclusive, out _);
+        }
+
+        return page.Status;
+    }
+
+    private async Task<HistoryStatus> FromHistoricalTradesAsync(FeedSymbol state, GapRange gap, CancellationToken token)
+    {
+        while (state.LastTradeId + 1 < gap.ToExclusive)
+        {
+            var next = state.LastTradeId + 1;
+            var limit = (int)Math.Min(options.BackfillPageSize, gap.ToExclusive - next);
+            var page = await history.HistoricalTradesAsync(state.Symbol, next, limit, token);
+            if (page.Status != HistoryStatus.Ok)
+            {
+                return page.Status;
+            }
+
+            if (!Apply(state, page.Rows, gap.ToExclusive, out _))
+            {
+                return HistoryStatus.Ok;
+            }
+        }
+
+        return HistoryStatus.Ok;
+    }
+
+    // Counts the rows' trades that are next, in id order, up to the gap's end; true when any was counted. lastRow: the last
+    // row read (−1 ids when none).
+    private bool Apply(FeedSymbol state, IReadOnlyList<HistoryRow> rows, long toExclusive, out HistoryRow lastRow)
+    {
+        var counted = false;
+        lastRow = new HistoryRow(-1, -1, 0, 0, -1);
+        foreach (var row in rows)
+        {
+            var from = Math.Max(row.FirstId, state.LastTradeId + 1);
+            var to = Math.Min(row.LastId, toExclusive - 1);
+            if (row.FirstId > state.LastTradeId + 1)
+            {
+                // The history skips ids here (it should not): stop rather than count past a hole.
+                break;
+            }
+
+            for (var id = from; id <= to; id++)
+            {
+                counted |= ingestor.ApplyBackfilled(state, id, row.Price, row.Time);
+            }
+
+            lastRow = row;
+            if (row.LastId >= toExclusive - 1)
+            {
+                break;
+            }
+        }
+
+        return counted;
+    }
+
+    private void Retry(FeedSymbol state)
+    {
+        if (!_attempts.TryGetValue(state, out var attempt))
+        {
+            return;
+        }
+
+        var doubling = options.BackfillDelay.Ticks <= 0 ? TimeSpan.FromMilliseconds(100) : options.BackfillDelay;
+        var delay = TimeSpan.FromTicks(Math.Min(options.BackfillRetryMaxDelay.Ticks, doubling.Ticks << Math.Min(attempt.Tries, 20)));
+        Schedule(state, delay);
+    }
+
+    private void Schedule(FeedSymbol state, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            _queue.Writer.TryWrite(state);
+            return;
+        }
+
+        _ = ScheduleAsync(state, delay);
+    }
+
+    private async Task ScheduleAsync(FeedSymbol state, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, time, _stopping);
+            _queue.Writer.TryWrite(state);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Where a symbol's back-fill stands between passes.</summary>
+    private sealed class Attempt(long started)
+    {
+        public long LastProgress { get; private set; } = started;
+
+        public int Tries { get; set; }
+
+        /// <summary>Aggregate id to resume aggTrades at; −1 before the first answer.</summary>
+        public long Aggregate { get; set; } = -1;
+
+        public void Progressed(long now)
+        {
+            LastProgress = now;
+            Tries = 0;
+        }
+    }
+}

@@ -35,13 +35,27 @@ internal static class FeedServiceCollectionExtensions
         services.AddSingleton<TradeIngestor>();
         services.AddSingleton<ReplaySource>();
 
-        // The typed clients live as long as the feed service that holds them, so the factory's handler rotation never
-        // reaches them: their pooled connections are renewed instead, so that a change of Binance's DNS is followed.
-        services.AddHttpClient<ExchangeInfoClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
-        services.AddHttpClient<HistoricalTradesClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
+        services.AddBinanceRestClient<ExchangeInfoClient>();
+        services.AddBinanceRestClient<HistoricalTradesClient>();
         services.AddSingleton<BinanceFeedService>();
         services.AddHostedService(sp => sp.GetRequiredService<BinanceFeedService>());
         return services;
+    }
+
+    /// <summary>
+    /// Registers a typed client of Binance's REST API: every request it sends waits for the process's one
+    /// <see cref="RestGovernor"/> (weight budget, 429/418 blocks, in-flight limit). Every REST client is registered here.
+    /// </summary>
+    public static IHttpClientBuilder AddBinanceRestClient<TClient>(this IServiceCollection services)
+        where TClient : class
+    {
+        services.TryAddSingleton<RestGovernor>();
+
+        // The typed clients live as long as the feed service that holds them, so the factory's handler rotation never
+        // reaches them: their pooled connections are renewed instead, so that a change of Binance's DNS is followed.
+        return services.AddHttpClient<TClient>()
+            .ConfigurePrimaryHttpMessageHandler(RenewedConnections)
+            .AddHttpMessageHandler(sp => new RestWeightHandler(sp.GetRequiredService<RestGovernor>(), sp.GetRequiredService<TimeProvider>()));
     }
 
     private static SocketsHttpHandler RenewedConnections() => new() { PooledConnectionLifetime = BinanceOptions.HttpConnectionLifetime };

@@ -90,7 +90,17 @@ internal sealed class BinanceFeedService(
             catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException && !token.IsCancellationRequested)
             {
                 var delay = Backoff.Delay(failures, _options);
-                _logger.LogWarning("exchangeInfo failed ({Error}); retrying in {Delay}", e.Message, delay);
+                if (e is HttpRequestException { StatusCode: { } status } && (status == System.Net.HttpStatusCode.TooManyRequests || (int)status == 418))
+                {
+                    // The answer has blocked the REST governor until its Retry-After: the next attempt waits there, after
+                    // the backoff, so nothing is sent before Binance allows it.
+                    _logger.LogWarning("exchangeInfo answered {Status}; retrying in {Delay}, once Binance's Retry-After has passed", (int)status, delay);
+                }
+                else
+                {
+                    _logger.LogWarning("exchangeInfo failed ({Error}); retrying in {Delay}", e.Message, delay);
+                }
+
                 try
                 {
                     await Task.Delay(delay, time, token);

@@ -134,4 +134,26 @@ public sealed class BinanceOptions
 
     /// <summary>An exchangeInfo response on disk: the universe without calling REST (replay and offline runs).</summary>
     public string? ExchangeInfoFile { get; set; }
+
+    /// <summary>REQUEST_WEIGHT allowed per window and IP by Binance (its documented spot limit).</summary>
+    [Range(1, 1_000_000, ErrorMessage = RangeMessage)]
+    public int RestWeightLimit { get; set; } = 6000;
+
+    /// <summary>
+    /// Length of Binance's weight window; windows are fixed and aligned to multiples of it since the Unix epoch, as
+    /// Binance's are. Only tests shorten it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = RangeMessage)]
+    public TimeSpan RestWeightWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Share of <see cref="RestWeightLimit"/> the feed plans to use per window: the rest is left to other clients on the
+    /// same IP and to the gap between our count and the server's (clock offset, requests that cross a window's edge).
+    /// </summary>
+    [Range(1, 100, ErrorMessage = RangeMessage)]
+    public int RestWeightBudgetPercent { get; set; } = 50;
+
+    /// <summary>REST requests in flight at once, over all clients: what can still be outstanding when a 429 arrives.</summary>
+    [Range(1, 64, ErrorMessage = RangeMessage)]
+    public int MaxConcurrentRestRequests { get; set; } = 4;
 }

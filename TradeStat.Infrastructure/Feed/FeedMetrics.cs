@@ -39,6 +39,9 @@ public sealed class FeedMetrics : IDisposable
         _meter.CreateObservableCounter("feed.rotations", () => Rotations, description: "Connections replaced before their lifetime ended.");
         _meter.CreateObservableCounter("feed.held", () => Held, description: "Live trades held behind a gap until it was filled.");
         _meter.CreateObservableGauge("feed.gaps_open", () => GapsOpen, description: "Symbols whose gap is being back-filled now.");
+        _meter.CreateObservableCounter("feed.rest_weight", () => RestWeight, description: "REST request weight charged by the governor.");
+        _meter.CreateObservableCounter("feed.rest_429", () => Rest429, description: "REST answers 429 (weight limit reached).");
+        _meter.CreateObservableCounter("feed.rest_418", () => Rest418, description: "REST answers 418 (IP banned).");
     }
 
     public long Trades => Interlocked.Read(ref _trades);
@@ -123,4 +126,23 @@ public sealed class FeedMetrics : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    private long _restWeight;
+    private long _rest429;
+    private long _rest418;
+
+    /// <summary>REST request weight charged by the governor (every request counted when it is let through).</summary>
+    public long RestWeight => Interlocked.Read(ref _restWeight);
+
+    /// <summary>REST answers 429: the IP's weight limit was reached.</summary>
+    public long Rest429 => Interlocked.Read(ref _rest429);
+
+    /// <summary>REST answers 418: the IP is banned.</summary>
+    public long Rest418 => Interlocked.Read(ref _rest418);
+
+    internal void AddRestWeight(int weight) => Interlocked.Add(ref _restWeight, weight);
+
+    internal void AddRest429() => Interlocked.Increment(ref _rest429);
+
+    internal void AddRest418() => Interlocked.Increment(ref _rest418);
 }

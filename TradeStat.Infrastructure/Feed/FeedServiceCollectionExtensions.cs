@@ -37,13 +37,31 @@ internal static class FeedServiceCollectionExtensions
         services.AddSingleton<ReplaySource>();
         services.AddSingleton<Backfiller>();
 
-        // The typed clients live as long as the feed service that holds them, so the factory's handler rotation never
-        // reaches them: their pooled connections are renewed instead, so that a change of Binance's DNS is followed.
-        services.AddHttpClient<ExchangeInfoClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
-        services.AddHttpClient<TradeHistoryClient>().ConfigurePrimaryHttpMessageHandler(RenewedConnections);
+        services.AddBinanceRestClient<ExchangeInfoClient>();
+        services.AddBinanceRestClient<TradeHistoryClient>();
         services.AddSingleton<BinanceFeedService>();
         services.AddHostedService(sp => sp.GetRequiredService<BinanceFeedService>());
         return services;
+    }
+
+    /// <summary>
+    /// Registers a typed client of Binance's REST API: every request it sends waits for the process's one
+    /// <see cref="RestGovernor"/> (weight budget, 429/418 blocks, in-flight limit). Every REST client is registered here.
+    /// </summary>
+    public static IHttpClientBuilder AddBinanceRestClient<TClient>(this IServiceCollection services)
+        where TClient : class
+    {
+        services.TryAddSingleton<RestGovernor>();
+
+        // The typed clients live as long as the feed service that holds them, so the factory's handler rotation never
+        // reaches them: their pooled connections are renewed instead, so that a change of Binance's DNS is followed.
+        // HttpClient's own timeout would count the wait in the governor too: each request is bounded by the handler
+        // instead, from the moment it is let go, and the clients bound reading the body themselves.
+        return services.AddHttpClient<TClient>()
+            .ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(RenewedConnections)
+            .AddHttpMessageHandler(sp => new RestWeightHandler(sp.GetRequiredService<RestGovernor>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<BinanceOptions>().RequestTimeout));
     }
 
     private static SocketsHttpHandler RenewedConnections() => new() { PooledConnectionLifetime = BinanceOptions.HttpConnectionLifetime };

@@ -63,9 +63,10 @@ internal sealed class TradeHistoryClient(HttpClient http, BinanceOptions options
     {
         try
         {
+            // The request itself is bounded once the REST governor lets it go (RestWeightHandler); the body here.
+            using var response = await http.GetAsync(new Uri(options.RestBaseUrl, pathAndQuery), HttpCompletionOption.ResponseHeadersRead, token);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
             timeout.CancelAfter(options.RequestTimeout);
-            using var response = await http.GetAsync(new Uri(options.RestBaseUrl, pathAndQuery), timeout.Token);
             if (response.StatusCode is HttpStatusCode.TooManyRequests or (HttpStatusCode)418)
             {
                 return HistoryPage.Of(HistoryStatus.Throttled);

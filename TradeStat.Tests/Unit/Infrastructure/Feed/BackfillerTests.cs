@@ -229,7 +229,11 @@ public sealed class BackfillerTests
         var book = new FeedBook(new FeedBookOptions { MaxHeldTradesPerSymbol = options.MaxHeldTradesPerSymbol });
         var metrics = new FeedMetrics();
         var ingestor = new TradeIngestor(book, metrics, NullLogger<TradeIngestor>.Instance, options, TimeProvider.System);
-        var client = new TradeHistoryClient(new HttpClient(history), options, NullLogger<TradeHistoryClient>.Instance);
+        // The chain the service registers: every request through the REST governor, bounded once it is let go.
+        var governor = new RestGovernor(options, metrics, TimeProvider.System, NullLogger<RestGovernor>.Instance);
+        var chain = new RestWeightHandler(governor, TimeProvider.System, options.RequestTimeout) { InnerHandler = history };
+        var client = new TradeHistoryClient(new HttpClient(chain) { Timeout = System.Threading.Timeout.InfiniteTimeSpan }, options,
+            NullLogger<TradeHistoryClient>.Instance);
         var backfiller = new Backfiller(options, client, ingestor, TimeProvider.System, NullLogger<Backfiller>.Instance);
         history.Backfiller = backfiller;
         var stop = new CancellationTokenSource();

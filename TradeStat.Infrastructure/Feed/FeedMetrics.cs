@@ -34,6 +34,7 @@ public sealed class FeedMetrics : IDisposable
         _meter.CreateObservableCounter("feed.missed", () => Missed, description: "Trades of gaps that could not be recovered.");
         _meter.CreateObservableCounter("feed.reconnects", () => Reconnects, description: "Connections lost and re-opened.");
         _meter.CreateObservableCounter("feed.rotations", () => Rotations, description: "Connections replaced before their lifetime ended.");
+        _meter.CreateObservableCounter("feed.unconfirmed_streams", () => UnconfirmedStreams, description: "Streams a connection gave up subscribing to.");
     }
 
     public long Trades => Interlocked.Read(ref _trades);
@@ -91,4 +92,14 @@ public sealed class FeedMetrics : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    /// <summary>
+    /// Streams a connection gave up after subscribing to them again <c>Binance:MaxResubscribes</c> times (refused, or
+    /// never listed by LIST_SUBSCRIPTIONS): left out of that connection, which carries on with its other streams.
+    /// </summary>
+    public long UnconfirmedStreams => Interlocked.Read(ref _unconfirmedStreams);
+
+    internal void AddUnconfirmed(long n) => Interlocked.Add(ref _unconfirmedStreams, n);
+
+    private long _unconfirmedStreams;
 }

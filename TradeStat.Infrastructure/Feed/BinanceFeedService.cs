@@ -6,8 +6,9 @@ namespace TradeStat.Infrastructure.Feed;
 
 /// <summary>
 /// The hosted service of the feed: nothing when <c>Binance:Enabled</c> is false; the replay when
-/// <c>Binance:ReplayFile</c> is set; otherwise the live feed: the universe from exchangeInfo, one plan slot per group of
-/// streams (each kept served by <see cref="SlotSupervisor"/>), and a periodic refresh that moves streams between slots.
+/// <c>Binance:ReplayFile</c> is set; otherwise the live feed: the universe from exchangeInfo (its tradable symbols: every
+/// status but BREAK), one plan slot per group of streams (each kept served by <see cref="SlotSupervisor"/>), and a
+/// periodic refresh that subscribes new listings and symbols back from BREAK and unsubscribes the ones that left.
 /// </summary>
 internal sealed class BinanceFeedService(
     IOptions<BinanceOptions> options,
@@ -54,8 +55,9 @@ internal sealed class BinanceFeedService(
             return;
         }
 
+        // The tradable symbols (every status but BREAK): a BREAK symbol is neither subscribed nor listed until it trades.
         var change = book.Replace(symbols);
-        _logger.LogInformation("Universe: {Count} symbols", change.Total);
+        _logger.LogInformation("Universe: {Count} tradable symbols", change.Total);
         var backfilling = backfill.RunAsync(stoppingToken);
         foreach (var group in ConnectionPlanner.Group(book.Symbols, _options))
         {
@@ -115,12 +117,14 @@ internal sealed class BinanceFeedService(
         return null;
     }
 
+    // Follows exchangeInfo: symbols that left the tradable list (delisted, or in BREAK) are unsubscribed and retired with
+    // their statistics; new listings and symbols back from BREAK are subscribed, on the slots with room first.
     private async Task RefreshAsync(CancellationToken token)
     {
-        IReadOnlyList<string> symbols;
+        ExchangeListing listing;
         try
         {
-            symbols = await exchangeInfo.GetSymbolsAsync(token);
+            listing = await exchangeInfo.GetListingAsync(token);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException && !token.IsCancellationRequested)
         {
@@ -128,21 +132,22 @@ internal sealed class BinanceFeedService(
             return;
         }
 
-        if (symbols.Count == 0)
+        if (listing.Tradable.Count == 0)
         {
-            // An empty list is far likelier a broken answer than every symbol delisted at once: applying it would
-            // discard every statistic. Keep the universe and say so.
-            _logger.LogWarning("exchangeInfo refresh listed no symbols; keeping the current universe");
+            // An empty list (or one where everything is in BREAK) is far likelier a broken answer than every symbol
+            // delisted at once: applying it would unsubscribe everything. Keep the universe and say so.
+            _logger.LogWarning("exchangeInfo refresh listed no tradable symbols ({Listed} listed); keeping the current universe", listing.Symbols.Count);
             return;
         }
 
-        var change = book.Replace(symbols);
+        var change = book.Replace(listing.Tradable);
         if (change.Added.Count == 0 && change.Removed.Count == 0)
         {
             return;
         }
 
-        _logger.LogInformation("Universe refresh: {Added} listed, {Removed} delisted, {Total} in all", change.Added.Count, change.Removed.Count, change.Total);
+        _logger.LogInformation("Universe refresh: {Added} added, {Removed} removed (delisted or in BREAK), {Total} listed, {Retired} retired with their statistics",
+            change.Added.Count, change.Removed.Count, change.Total, change.Retired);
         var removed = change.Removed.Select(ConnectionPlanner.StreamName).ToHashSet(StringComparer.Ordinal);
         foreach (var slot in _slots)
         {

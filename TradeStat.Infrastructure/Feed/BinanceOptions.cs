@@ -23,9 +23,12 @@ public sealed class BinanceOptions
     /// <summary>WebSocket base; combined streams are at <c>/stream?streams=...</c>.</summary>
     public Uri StreamBaseUrl { get; set; } = new("wss://stream.binance.com:9443");
 
-    /// <summary>How often exchangeInfo is fetched again to follow listings and delistings.</summary>
+    /// <summary>
+    /// How often exchangeInfo is fetched again to follow listings, delistings and symbols entering or leaving BREAK; often
+    /// enough that a new listing is subscribed within minutes, and cheap (one request of weight 20 each time).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = RangeMessage)]
-    public TimeSpan SymbolRefreshInterval { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan SymbolRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Streams per WebSocket connection (Binance allows 1024).</summary>
     [Range(1, 1024, ErrorMessage = RangeMessage)]
@@ -43,7 +46,10 @@ public sealed class BinanceOptions
     [Range(1, 250, ErrorMessage = RangeMessage)]
     public int SubscribeBatchSize { get; set; } = 200;
 
-    /// <summary>Minimum time between two messages sent on a connection (Binance allows 5 per second).</summary>
+    /// <summary>
+    /// Minimum time between two requests sent on a connection (Binance allows 5 incoming messages per second, pongs
+    /// included); <see cref="MaxRequestsPerSecond"/> also bounds how many fall in any one second.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.250", "00:01:00",
         ErrorMessage = SectionName + ":{0} must be between {1} and {2} (Binance allows 5 incoming messages per second per connection, pongs included).")]
     public TimeSpan SendInterval { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -156,4 +162,36 @@ public sealed class BinanceOptions
     /// <summary>REST requests in flight at once, over all clients: what can still be outstanding when a 429 arrives.</summary>
     [Range(1, 64, ErrorMessage = RangeMessage)]
     public int MaxConcurrentRestRequests { get; set; } = 4;
+
+    /// <summary>
+    /// The <c>permissions</c> asked of exchangeInfo, comma-separated; empty leaves the parameter out. Without it Binance
+    /// answers only the symbols with the SPOT, MARGIN or LEVERAGED permission, so the default lists every permission of
+    /// the API's enums ("Account and Symbol Permissions": SPOT, MARGIN, LEVERAGED, TRD_GRP_002 to TRD_GRP_025) and the
+    /// feed sees the symbols of every permission. Sent URL-encoded as a JSON array, e.g. <c>["SPOT","MARGIN"]</c>.
+    /// </summary>
+    [RegularExpression(@"^\s*[A-Z0-9_]+(\s*,\s*[A-Z0-9_]+)*\s*$",
+        ErrorMessage = SectionName + ":{0} must list permissions such as SPOT or TRD_GRP_002, separated by commas.")]
+    public string ExchangeInfoPermissions { get; set; } = DefaultExchangeInfoPermissions;
+
+    /// <summary>The default of <see cref="ExchangeInfoPermissions"/>: every permission Binance documents.</summary>
+    public const string DefaultExchangeInfoPermissions =
+        "SPOT,MARGIN,LEVERAGED,TRD_GRP_002,TRD_GRP_003,TRD_GRP_004,TRD_GRP_005,TRD_GRP_006,TRD_GRP_007,TRD_GRP_008,"
+        + "TRD_GRP_009,TRD_GRP_010,TRD_GRP_011,TRD_GRP_012,TRD_GRP_013,TRD_GRP_014,TRD_GRP_015,TRD_GRP_016,TRD_GRP_017,"
+        + "TRD_GRP_018,TRD_GRP_019,TRD_GRP_020,TRD_GRP_021,TRD_GRP_022,TRD_GRP_023,TRD_GRP_024,TRD_GRP_025";
+
+    /// <summary>
+    /// How many times a connection subscribes again to a stream that LIST_SUBSCRIPTIONS does not show (or that SUBSCRIBE
+    /// refused) before it gives that stream up: logged, counted in <c>feed.unconfirmed_streams</c> and left out of what the
+    /// connection expects, so its other streams keep flowing. The next connection of the slot tries it again.
+    /// </summary>
+    [Range(0, 10, ErrorMessage = RangeMessage)]
+    public int MaxResubscribes { get; set; } = 3;
+
+    /// <summary>
+    /// Requests (SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS) sent on a connection within any one second, on top of
+    /// <see cref="SendInterval"/>. Binance allows 5 incoming messages per second per connection, pings and pongs included,
+    /// and the client answers every server ping with a pong: 3 leaves room for that pong and a margin.
+    /// </summary>
+    [Range(1, 4, ErrorMessage = SectionName + ":{0} must be between {1} and {2} (Binance allows 5 incoming messages per second per connection, pongs included, and each server ping is answered with one).")]
+    public int MaxRequestsPerSecond { get; set; } = 3;
 }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Json;
 
 namespace TradeStat.Infrastructure.Feed;
 
@@ -63,32 +65,36 @@ internal static class ConnectionPlanner
         return new ConnectionPlan(streams, new Uri(url.ToString()), inUrl, Batches(streams.Skip(inUrl), options));
     }
 
-    /// <summary>Largest SUBSCRIBE message sent, in bytes (users report that messages over ~4 KB are ignored).</summary>
+    /// <summary>Largest SUBSCRIBE/UNSUBSCRIBE message sent, in bytes as written (requests over ~4 KB get no answer).</summary>
     public const int MaxRequestBytes = 3_800;
 
     /// <summary>
     /// Splits streams into SUBSCRIBE/UNSUBSCRIBE batches of at most SubscribeBatchSize streams and
-    /// <see cref="MaxRequestBytes"/> bytes of JSON each.
+    /// <see cref="MaxRequestBytes"/> bytes each, measured as <see cref="SubscriptionRequest.Write"/> writes them (the
+    /// longer method, the largest id), so a batch of non-ASCII names, escaped as <c>\uXXXX</c>, still fits. Order kept.
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<string>> Batches(IEnumerable<string> streams, BinanceOptions options)
     {
-        // {"method":"UNSUBSCRIBE","params":[],"id":9223372036854775807} is 62 bytes; each stream adds "name", (3 + its bytes).
-        const int Envelope = 64;
+        var scratch = new ArrayBufferWriter<byte>(256);
+        SubscriptionRequest.Write(scratch, "UNSUBSCRIBE", [], long.MaxValue);
+        var envelope = scratch.WrittenCount;
         var batches = new List<IReadOnlyList<string>>();
         var current = new List<string>();
-        var bytes = Envelope;
+        var bytes = envelope;
         foreach (var stream in streams)
         {
-            var size = Encoding.UTF8.GetByteCount(stream) + 3;
-            if (current.Count > 0 && (current.Count >= options.SubscribeBatchSize || bytes + size > MaxRequestBytes))
+            // The writer puts the values one after the other with a comma between them: a batch is the envelope plus
+            // each value as written plus the commas.
+            var size = SubscriptionRequest.ValueBytes(scratch, stream);
+            if (current.Count > 0 && (current.Count >= options.SubscribeBatchSize || bytes + 1 + size > MaxRequestBytes))
             {
                 batches.Add(current.ToArray());
                 current.Clear();
-                bytes = Envelope;
+                bytes = envelope;
             }
 
+            bytes += (current.Count > 0 ? 1 : 0) + size;
             current.Add(stream);
-            bytes += size;
         }
 
         if (current.Count > 0)
@@ -101,4 +107,45 @@ internal static class ConnectionPlanner
 
     // Stream names of non-ASCII symbols are percent-encoded; '@' and '/' stay as Binance writes them.
     private static string Escape(string stream) => Uri.EscapeDataString(stream).Replace("%40", "@", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// The JSON of a SUBSCRIBE, UNSUBSCRIBE or LIST_SUBSCRIPTIONS request, written one way for both the connection that sends
+/// it and the planner that sizes its batches: <see cref="Utf8JsonWriter"/> with its default encoder, which escapes every
+/// non-ASCII character (and a few ASCII ones) as <c>\uXXXX</c>, so a name takes more bytes written than in UTF-8.
+/// </summary>
+internal static class SubscriptionRequest
+{
+    /// <summary>Writes <c>{"method":…,"params":[…],"id":…}</c> (no params when <paramref name="streams"/> is null).</summary>
+    public static void Write(IBufferWriter<byte> output, string method, IReadOnlyList<string>? streams, long id)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        writer.WriteString("method", method);
+        if (streams is not null)
+        {
+            writer.WriteStartArray("params");
+            foreach (var stream in streams)
+            {
+                writer.WriteStringValue(stream);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteNumber("id", id);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Bytes <paramref name="stream"/> takes in a request as <see cref="Write"/> writes it, quotes included.</summary>
+    public static int ValueBytes(ArrayBufferWriter<byte> scratch, string stream)
+    {
+        scratch.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(scratch))
+        {
+            writer.WriteStringValue(stream);
+        }
+
+        return scratch.WrittenCount;
+    }
 }

@@ -1,12 +1,23 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace TradeStat.Infrastructure.Feed;
 
-/// <summary>Where the symbol universe comes from: the exchangeInfo REST endpoint, or a file.</summary>
+/// <summary>
+/// Where the symbol universe comes from: the exchangeInfo REST endpoint, asked with every permission of
+/// <c>Binance:ExchangeInfoPermissions</c> (without them Binance leaves out the symbols of other permissions), or a file.
+/// </summary>
 internal sealed class ExchangeInfoClient(HttpClient http, BinanceOptions options, ILogger<ExchangeInfoClient> logger)
 {
-    /// <summary>Fetches (or reads) exchangeInfo and returns its symbols.</summary>
-    public async Task<IReadOnlyList<string>> GetSymbolsAsync(CancellationToken cancellationToken)
+    /// <summary>Fetches (or reads) exchangeInfo and returns the symbols the feed follows: every status but BREAK.</summary>
+    public async Task<IReadOnlyList<string>> GetSymbolsAsync(CancellationToken cancellationToken) =>
+        (await GetListingAsync(cancellationToken)).Tradable;
+
+    /// <summary>
+    /// Fetches (or reads) exchangeInfo: every symbol with its status. Logs once per call how many are listed, how many
+    /// are tradable and how many BREAK symbols are left out.
+    /// </summary>
+    public async Task<ExchangeListing> GetListingAsync(CancellationToken cancellationToken)
     {
         byte[] body;
         if (!string.IsNullOrEmpty(options.ExchangeInfoFile))
@@ -15,11 +26,37 @@ internal sealed class ExchangeInfoClient(HttpClient http, BinanceOptions options
         }
         else
         {
-            using var response = await http.GetAsync(new Uri(options.RestBaseUrl, "/api/v3/exchangeInfo"), cancellationToken);
+            using var response = await http.GetAsync(RequestUri(options), cancellationToken);
             response.EnsureSuccessStatusCode();
             body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         }
 
-        return ExchangeInfoReader.ReadSymbols(body, logger);
+        var listing = ExchangeInfoReader.ReadListing(body, logger);
+        logger.LogInformation("exchangeInfo: {Listed} symbols listed, {Tradable} tradable, {LeftOut} left out (BREAK)",
+            listing.Symbols.Count, listing.Tradable.Count, listing.LeftOut);
+        return listing;
+    }
+
+    /// <summary>
+    /// <c>/api/v3/exchangeInfo</c>, with <c>permissions=["SPOT","MARGIN",...]</c> URL-encoded when
+    /// <see cref="BinanceOptions.ExchangeInfoPermissions"/> lists any.
+    /// </summary>
+    internal static Uri RequestUri(BinanceOptions options)
+    {
+        var path = "/api/v3/exchangeInfo";
+        var permissions = options.ExchangeInfoPermissions.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (permissions.Length > 0)
+        {
+            // The permissions are [A-Z0-9_] (validated at start), so they need no escaping inside the JSON strings.
+            var array = new StringBuilder("[");
+            for (var i = 0; i < permissions.Length; i++)
+            {
+                array.Append(i > 0 ? ",\"" : "\"").Append(permissions[i]).Append('"');
+            }
+
+            path += "?permissions=" + Uri.EscapeDataString(array.Append(']').ToString());
+        }
+
+        return new Uri(options.RestBaseUrl, path);
     }
 }

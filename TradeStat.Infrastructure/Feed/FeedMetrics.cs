@@ -42,6 +42,7 @@ public sealed class FeedMetrics : IDisposable
         _meter.CreateObservableCounter("feed.rest_weight", () => RestWeight, description: "REST request weight charged by the governor.");
         _meter.CreateObservableCounter("feed.rest_429", () => Rest429, description: "REST answers 429 (weight limit reached).");
         _meter.CreateObservableCounter("feed.rest_418", () => Rest418, description: "REST answers 418 (IP banned).");
+        _meter.CreateObservableCounter("feed.unconfirmed_streams", () => UnconfirmedStreams, description: "Streams a connection gave up subscribing to.");
     }
 
     public long Trades => Interlocked.Read(ref _trades);
@@ -145,4 +146,13 @@ public sealed class FeedMetrics : IDisposable
     internal void AddRest429() => Interlocked.Increment(ref _rest429);
 
     internal void AddRest418() => Interlocked.Increment(ref _rest418);
+    /// <summary>
+    /// Streams a connection gave up after subscribing to them again <c>Binance:MaxResubscribes</c> times (refused, or
+    /// never listed by LIST_SUBSCRIPTIONS): left out of that connection, which carries on with its other streams.
+    /// </summary>
+    public long UnconfirmedStreams => Interlocked.Read(ref _unconfirmedStreams);
+
+    internal void AddUnconfirmed(long n) => Interlocked.Add(ref _unconfirmedStreams, n);
+
+    private long _unconfirmedStreams;
 }

@@ -19,7 +19,7 @@ internal static partial class TradeMessageParser
             }
 
             var state = new EventState();
-            var hasResult = false;
+            var isAnswer = false;
             var hasId = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -36,9 +36,13 @@ internal static partial class TradeMessageParser
                         ReadEventField(ref reader, field, fieldEscaped, symbol, ref state, ref trade);
                     }
                 }
-                else if (!escaped && name.SequenceEqual("result"u8))
+                else if (!escaped && (name.SequenceEqual("result"u8) || name.SequenceEqual("error"u8)
+                    || name.SequenceEqual("code"u8) || name.SequenceEqual("msg"u8)))
                 {
-                    hasResult = true;
+                    // An answer: {"result":…,"id":n}, or a refusal, nested ({"error":{…},"id":n}) or in the flat form
+                    // the stream endpoint uses ({"code":2,"msg":"Invalid request: …","id":n}, the id missing when the
+                    // request could not be read). A refusal must reach the request that waits for it.
+                    isAnswer = true;
                     reader.Skip();
                 }
                 else if (!escaped && name.SequenceEqual("id"u8) && reader.TokenType == JsonTokenType.Number)
@@ -57,7 +61,7 @@ internal static partial class TradeMessageParser
                 return FrameKind.Malformed;
             }
 
-            return Classify(state, trade, hasResult || hasId);
+            return Classify(state, trade, isAnswer || hasId);
         }
         catch (JsonException)
         {

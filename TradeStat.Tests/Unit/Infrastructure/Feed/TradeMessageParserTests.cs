@@ -40,6 +40,9 @@ internal sealed class TradeMessageParserTests
     [TestCase("""{"result":null,"id":1}""", FrameKind.Response)]
     [TestCase("""{"result":["btcusdt@trade"],"id":2}""", FrameKind.Response)]
     [TestCase("""{"error":{"code":2,"msg":"Invalid request"},"id":3}""", FrameKind.Response)]
+    [TestCase("""{"code":2,"msg":"Invalid request: too many parameters","id":4}""", FrameKind.Response)]
+    [TestCase("""{"id":5,"code":0,"msg":"Unknown property"}""", FrameKind.Response)]
+    [TestCase("""{"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"}""", FrameKind.Response)]
     [TestCase("""{"e":"serverShutdown","E":1}""", FrameKind.ServerShutdown)]
     [TestCase("""{"stream":"!x","data":{"e":"serverShutdown","E":1}}""", FrameKind.ServerShutdown)]
     [TestCase("""{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","s":"BTCUSDT","p":"1"}}""", FrameKind.Other)]
@@ -53,6 +56,16 @@ internal sealed class TradeMessageParserTests
     [TestCase("", FrameKind.Malformed)]
     [TestCase("[1,2]", FrameKind.Malformed)]
     public void Classifies_other_messages(string json, FrameKind kind) => Parse(json, out _, out _).Should().Be(kind);
+
+    [TestCase("""{"code":2,"msg":"Invalid request: request ID must be an unsigned integer","id":17}""", 17)]
+    [TestCase("""{"msg":"Unknown property","code":0,"id":9223372036854775807}""", long.MaxValue)]
+    [TestCase("""{"error":{"code":2,"msg":"Invalid request"},"id":3}""", 3)]
+    [TestCase("""{"result":null,"id":12}""", 12)]
+    public void Answers_flat_and_nested_errors_included_carry_their_request_id(string json, long id)
+    {
+        Parse(json, out var trade, out _).Should().Be(FrameKind.Response);
+        trade.ResponseId.Should().Be(id);
+    }
 
     [Test]
     public void Every_recorded_line_is_a_trade([Values(Recordings.BtcUsdt, Recordings.EthUsdt)] string file)

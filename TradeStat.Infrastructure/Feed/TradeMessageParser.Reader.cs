@@ -109,6 +109,9 @@ internal static partial class TradeMessageParser
             case (byte)'t' when reader.TokenType == JsonTokenType.Number:
                 state.HasId = reader.TryGetInt64(out trade.TradeId) && trade.TradeId >= 0;
                 break;
+            case (byte)'T' when reader.TokenType == JsonTokenType.Number:
+                trade.TradeTime = reader.TryGetInt64(out var time) && time >= 0 ? time : 0;
+                break;
             case (byte)'p' when reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped:
                 trade.PriceError = ScaledPrice.TryParse(reader.ValueSpan, out trade.Price);
                 state.HasPrice = true;

@@ -80,6 +80,11 @@ internal static partial class TradeMessageParser
                     {
                         state.HasId = integer && TryParseId(number, out trade.TradeId);
                     }
+                    else if (name.Length == 1 && name[0] == 'T' && integer && TryParseId(number, out var time))
+                    {
+                        // The trade time only guides the back-fill to where a gap starts; an unreadable one is 0 (unknown).
+                        trade.TradeTime = time;
+                    }
                 }
                 else if (!Literal(f, ref i))
                 {

@@ -17,6 +17,7 @@ internal sealed class TradeMessageParserTests
         symbol.Should().Be("BTCUSDT");
         trade.TradeId.Should().Be(3735683259);
         trade.Price.Should().Be(6_183_763_000_000);
+        trade.TradeTime.Should().Be(1723161255342, "the back-fill looks for a gap's trades from the last counted trade's time");
     }
 
     [Test]
@@ -145,7 +146,7 @@ internal sealed class TradeMessageParserTests
             fastKind.Should().Be(readerKind, text);
             if (fastKind == FrameKind.Trade)
             {
-                (fast.TradeId, fast.Price, fast.SymbolLength).Should().Be((reader.TradeId, reader.Price, reader.SymbolLength), text);
+                (fast.TradeId, fast.Price, fast.SymbolLength, fast.TradeTime).Should().Be((reader.TradeId, reader.Price, reader.SymbolLength, reader.TradeTime), text);
                 fastSymbol.Should().Equal(readerSymbol, text);
             }
         }
@@ -173,6 +174,7 @@ internal sealed class TradeMessageParserTests
         {
             fastKind.Should().Be(readerKind);
             fast.TradeId.Should().Be(reader.TradeId);
+            fast.TradeTime.Should().Be(reader.TradeTime);
         }
     }
 

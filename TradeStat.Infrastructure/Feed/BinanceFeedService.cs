@@ -89,7 +89,7 @@ internal sealed class BinanceFeedService(
             {
                 return await exchangeInfo.GetSymbolsAsync(token);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException && !token.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or System.Text.Json.JsonException or OperationCanceledException && !token.IsCancellationRequested)
             {
                 var delay = Backoff.Delay(failures, _options);
                 if (e is HttpRequestException { StatusCode: { } status } && (status == System.Net.HttpStatusCode.TooManyRequests || (int)status == 418))
@@ -126,7 +126,7 @@ internal sealed class BinanceFeedService(
         {
             listing = await exchangeInfo.GetListingAsync(token);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException && !token.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or System.Text.Json.JsonException or OperationCanceledException && !token.IsCancellationRequested)
         {
             _logger.LogWarning("exchangeInfo refresh failed ({Error}); keeping the current universe", e.Message);
             return;

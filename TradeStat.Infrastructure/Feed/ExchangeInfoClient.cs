@@ -26,9 +26,13 @@ internal sealed class ExchangeInfoClient(HttpClient http, BinanceOptions options
         }
         else
         {
-            using var response = await http.GetAsync(RequestUri(options), cancellationToken);
+            // The request is bounded once the REST governor lets it go (RestWeightHandler); reading the body (a few MB)
+            // here, with room for a slow link.
+            using var response = await http.GetAsync(RequestUri(options), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             response.EnsureSuccessStatusCode();
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.RequestTimeout * 6);
+            body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
         }
 
         var listing = ExchangeInfoReader.ReadListing(body, logger);

@@ -23,6 +23,7 @@ public sealed partial class FakeBinanceExchange
         private readonly Lock _rate = new();
         private readonly Lock _life = new();
         private bool _over;
+        private bool _ending;
         private CancellationToken _token;
         private int _closeAfter = -1;
         private int _received;
@@ -90,17 +91,24 @@ public sealed partial class FakeBinanceExchange
             }
         }
 
-        /// <summary>Cuts the connection (TCP abort, no close frame).</summary>
-        public void Drop()
+        /// <summary>False from the moment the connection starts to end (a drop, a close, a timeout).</summary>
+        public bool Live => !Volatile.Read(ref _ending);
+
+        /// <summary>Cuts the connection (TCP abort, no close frame); false when it was already ending.</summary>
+        public bool Drop()
         {
             lock (_life)
             {
                 // Once the handler is done its HttpContext belongs to Kestrel again: nothing to abort.
-                if (!_over)
+                if (_over || Volatile.Read(ref _ending))
                 {
-                    _ended.Cancel();
-                    context.Abort();
+                    return false;
                 }
+
+                Volatile.Write(ref _ending, true);
+                _ended.Cancel();
+                context.Abort();
+                return true;
             }
         }
 
@@ -113,6 +121,7 @@ public sealed partial class FakeBinanceExchange
             var send = SendLoopAsync(_token);
             var ping = exchange.PingInterval > TimeSpan.Zero ? PingLoopAsync(_token) : WaitUntilOverAsync(_token);
             await Task.WhenAny(receive, send, ping);
+            Volatile.Write(ref _ending, true);
             await linked.CancelAsync();
             socket.Abort();
             try
@@ -165,14 +174,16 @@ public sealed partial class FakeBinanceExchange
                 {
                     for (var i = from; i < to; i++)
                     {
+                        // Counted before the send, so that a client holding the trade always sees it counted.
+                        Interlocked.Increment(ref exchange._tradesDelivered);
                         if (!await SendAsync(tape.Lines[i], token))
                         {
+                            Interlocked.Decrement(ref exchange._tradesDelivered);
                             await WaitUntilOverAsync(token);
                             return;
                         }
 
                         _tradesSent++;
-                        Interlocked.Increment(ref exchange._tradesDelivered);
                         if (exchange.MalformedEvery > 0 && _tradesSent % exchange.MalformedEvery == 0)
                         {
                             await SendAsync("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"s\":", token);
@@ -417,7 +428,7 @@ public sealed partial class FakeBinanceExchange
             }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
             {
-                Drop();
+                _ = Drop();
             }
         }
 

@@ -169,14 +169,14 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
     /// <summary>WebSocket connections accepted so far.</summary>
     public int Connections => Volatile.Read(ref _connectionCount);
 
-    /// <summary>WebSocket connections open now.</summary>
+    /// <summary>WebSocket connections open now (one that has started to end no longer counts).</summary>
     public int OpenConnections
     {
         get
         {
             lock (_connections)
             {
-                return _connections.Count;
+                return _connections.Count(c => c.Live);
             }
         }
     }
@@ -199,7 +199,7 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
     /// <summary>Error answers sent to WebSocket requests (flat form, code 2 or 3).</summary>
     public int RequestErrors => Volatile.Read(ref _requestErrors);
 
-    /// <summary>Trade messages sent on all connections.</summary>
+    /// <summary>Trade messages sent on all connections (counted as each is handed to its socket).</summary>
     public long TradesDelivered => Interlocked.Read(ref _tradesDelivered);
 
     public int PendingActions => _actions.Count;
@@ -224,7 +224,7 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
     {
         lock (_connections)
         {
-            return _connections.Count(c => c.IsSubscribed(stream));
+            return _connections.Count(c => c.Live && c.IsSubscribed(stream));
         }
     }
 
@@ -236,7 +236,7 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
             var subscribed = new HashSet<string>(StringComparer.Ordinal);
             lock (_connections)
             {
-                foreach (var c in _connections)
+                foreach (var c in _connections.Where(c => c.Live))
                 {
                     c.AddStreamsTo(subscribed);
                 }
@@ -366,15 +366,10 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
         Connection[] victims;
         lock (_connections)
         {
-            victims = _connections.Where(which).ToArray();
+            victims = _connections.Where(c => c.Live && which(c)).ToArray();
         }
 
-        foreach (var c in victims)
-        {
-            c.Drop();
-        }
-
-        return victims.Length;
+        return victims.Count(c => c.Drop());
     }
 
     // ---- Streams --------------------------------------------------------------------------------------------------

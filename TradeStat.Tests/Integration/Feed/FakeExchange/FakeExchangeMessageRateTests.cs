@@ -99,7 +99,7 @@ public sealed class FakeExchangeMessageRateTests
 
         using (new FluentAssertions.Execution.AssertionScope())
         {
-            exchange.PongsReceived.Should().BeGreaterThanOrEqualTo(3, "the pings over these seconds were answered");
+            exchange.PongsReceived.Should().BeGreaterThanOrEqualTo(3, "pings come every second whatever the traffic, and were answered");
             exchange.RateLimitCloses.Should().Be(0);
             exchange.MaxClientMessagesPerSecond.Should().BeLessThanOrEqualTo(5);
             client.Ended.IsCompleted.Should().BeFalse();

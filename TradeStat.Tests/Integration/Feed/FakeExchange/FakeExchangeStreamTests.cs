@@ -220,6 +220,45 @@ public sealed class FakeExchangeStreamTests
     }
 
     [Test]
+    public async Task A_pong_echoing_each_ping_keeps_the_connection_past_many_pong_timeouts()
+    {
+        // Pings at least 250 ms apart: the client's pongs stay within 5 a second.
+        var exchange = await StartAsync(new FakeBinanceExchange(Market, [])
+        {
+            PingInterval = TimeSpan.FromMilliseconds(250),
+            PongTimeout = TimeSpan.FromMilliseconds(600),
+        });
+        using var timeout = new CancellationTokenSource(Timeout);
+        await using var socket = await RawWebSocket.ConnectAsync(exchange.StreamBaseUrl, "/stream?streams=" + StreamA, timeout.Token);
+        var payloads = await AnswerPingsAsync(socket, 8, echo: true, timeout.Token);
+
+        payloads.Should().HaveCount(8).And.AllSatisfy(p => p.Should().HaveCount(8));
+        payloads.Select(Convert.ToHexString).Should().OnlyHaveUniqueItems();
+        await WaitUntil(() => exchange.PongsReceived == 8, "the last pong read by the server");
+        exchange.PongTimeouts.Should().Be(0, "eight pings over several pong timeouts were all answered");
+        exchange.OpenConnections.Should().Be(1);
+    }
+
+    [Test]
+    public async Task A_pong_that_does_not_echo_the_ping_answers_nothing()
+    {
+        var exchange = await StartAsync(new FakeBinanceExchange(Market, [])
+        {
+            PingInterval = TimeSpan.FromMilliseconds(250),
+            PongTimeout = TimeSpan.FromMilliseconds(600),
+        });
+        using var timeout = new CancellationTokenSource(Timeout);
+        await using var socket = await RawWebSocket.ConnectAsync(exchange.StreamBaseUrl, "/stream?streams=" + StreamA, timeout.Token);
+
+        // An empty pong after every ping: the traffic Binance calls unsolicited pongs, which do not prevent the cut.
+        var payloads = await AnswerPingsAsync(socket, 20, echo: false, timeout.Token);
+        payloads.Count.Should().BeLessThan(20, "the connection was cut before twenty pings");
+        await WaitUntil(() => exchange.PongTimeouts == 1, "the pong timeout");
+        exchange.PongsReceived.Should().BeLessThanOrEqualTo(payloads.Count);
+        exchange.RateLimitCloses.Should().Be(0);
+    }
+
+    [Test]
     public async Task DropConnectionsCarrying_and_DropAll_abort_the_connections_they_name()
     {
         var exchange = await StartAsync(new FakeBinanceExchange(Market, []));
@@ -235,6 +274,29 @@ public sealed class FakeExchangeStreamTests
         exchange.DropAll().Should().Be(1);
         (await b.Ended.WaitAsync(Timeout).ContinueWith(t => t.IsCompletedSuccessfully)).Should().BeTrue();
         await WaitUntil(() => exchange.OpenConnections == 0, "no connection left");
+    }
+
+    // Answers up to `count` server pings with a pong (echoing the payload, or empty); returns the ping payloads seen
+    // before the connection ended or the count was reached.
+    private static async Task<List<byte[]>> AnswerPingsAsync(RawWebSocket socket, int count, bool echo, CancellationToken token)
+    {
+        var payloads = new List<byte[]>();
+        for (var frames = 0; payloads.Count < count && frames < 10_000; frames++)
+        {
+            var frame = await socket.ReceiveAsync(token);
+            if (frame is null || frame.Value.Opcode == RawWebSocket.Close)
+            {
+                break;
+            }
+
+            if (frame.Value.Opcode == RawWebSocket.Ping)
+            {
+                payloads.Add(frame.Value.Payload);
+                await socket.SendAsync([RawWebSocket.Frame(RawWebSocket.Pong, echo ? frame.Value.Payload : [])], token);
+            }
+        }
+
+        return payloads;
     }
 
     // A SUBSCRIBE of one padded stream name whose JSON is exactly `size` bytes.

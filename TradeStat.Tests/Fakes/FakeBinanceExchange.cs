@@ -1,8 +1,4 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,70 +10,101 @@ using Microsoft.Extensions.Logging;
 
 namespace TradeStat.Tests.Fakes;
 
-/// <summary>One recorded trade: its id, price string and the exact combined-stream line Binance sent.</summary>
-public sealed record RecordedTrade(string Symbol, long Id, string Price, string Line);
-
-/// <summary>Something the fake does to a connection once it has sent a number of trades on it.</summary>
-public sealed record FakeAction(FakeActionKind Kind, int AfterTrades);
-
-/// <summary>Kinds of <see cref="FakeAction"/>.</summary>
-public enum FakeActionKind
-{
-    /// <summary>Abort the TCP connection (no close handshake).</summary>
-    Drop,
-
-    /// <summary>Send the serverShutdown event, keep streaming for a grace period, then drop.</summary>
-    ServerShutdown,
-
-    /// <summary>Send the last trade again as one message padded with whitespace to <see cref="FakeBinanceExchange.HugeFrameBytes"/>.</summary>
-    HugeFrame,
-}
-
 /// <summary>
-/// A local stand-in for Binance on 127.0.0.1 (Kestrel, port 0) speaking its documented protocol: GET /api/v3/exchangeInfo,
-/// GET /api/v3/historicalTrades, and combined streams at /stream?streams= with SUBSCRIBE / UNSUBSCRIBE /
-/// LIST_SUBSCRIPTIONS, server pings (WebSocket keep-alive with a pong timeout: a client that does not pong is cut off),
-/// scripted drops and serverShutdown events, and malformed frames. Trades are published on a tape per symbol; each
-/// connection receives the trades published while it is subscribed, as on the real exchange.
+/// A local stand-in for the Binance spot exchange on 127.0.0.1 (Kestrel, port 0), as strict as the real one's documented
+/// rules, since it is the only exchange the feed's tests meet:
+/// <list type="bullet">
+/// <item>REST: GET /api/v3/exchangeInfo, historicalTrades, trades and aggTrades, each charged its request weight against a
+/// per-IP budget per fixed window; over it 429 with Retry-After, and a request before that Retry-After has passed earns
+/// a 418 ban that grows for repeat offenders. historicalTrades and aggTrades read a database that lags the tape by
+/// <see cref="HistoryLag"/>; trades reads memory (no lag).</item>
+/// <item>Combined streams at /stream?streams=: SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS answered by id, errors in
+/// Binance's flat form, requests over <see cref="MaxRequestBytes"/> ignored without an answer, at most
+/// <see cref="IncomingMessageLimit"/> incoming messages per second per connection (pongs included) or the connection is
+/// closed with 1008, server pings with a pong timeout, and scripted drops, serverShutdown events (combined form), huge
+/// and malformed frames.</item>
+/// </list>
+/// Trades are published on a tape per symbol; each connection receives the trades published while it is subscribed.
 /// </summary>
-public sealed class FakeBinanceExchange : IAsyncDisposable
+/// <remarks>
+/// The parts: this file (settings, counters, publishing, drops), FakeBinanceExchange.Rest.cs (weights and endpoints),
+/// FakeBinanceExchange.Connection.cs (one WebSocket), FakeBinanceExchange.Frames.cs (the bytes under the socket: the
+/// client's frames counted, pongs read, pings written).
+/// </remarks>
+public sealed partial class FakeBinanceExchange : IAsyncDisposable
 {
+    /// <summary>The id of each symbol's first aggregate trade.</summary>
+    public const long AggregateIdBase = 1000;
+
     private byte[] _exchangeInfo;
-    private readonly Dictionary<string, RecordedTrade[]> _trades;
-    private readonly ConcurrentDictionary<string, int> _tape = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SymbolTape> _tapes;
+    private readonly Dictionary<string, SymbolTape> _tapesByStream;
+    private readonly SymbolTape[] _tapeList;
     private readonly ConcurrentQueue<FakeAction> _actions;
     private readonly ConcurrentBag<string> _urls = [];
+    private readonly ConcurrentQueue<string> _exchangeInfoQueries = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Connection> _connections = [];
+    private IReadOnlySet<string> _refusedStreams = new HashSet<string>(StringComparer.Ordinal);
+    private IReadOnlySet<string> _silentStreams = new HashSet<string>(StringComparer.Ordinal);
+    private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _app;
     private int _connectionCount;
     private int _subscribeCount;
-    private int _historicalRequests;
-    private int _exchangeInfoRequests;
     private int _malformedSent;
     private int _pongsReceived;
     private int _pongTimeouts;
-    private double _maxClientMessagesPerSecond;
+    private int _rateLimitCloses;
+    private int _oversizedRequestsIgnored;
+    private int _requestErrors;
+    private long _tradesDelivered;
+    private int _maxClientMessagesPerSecond;
 
     public FakeBinanceExchange(byte[] exchangeInfo, IEnumerable<RecordedTrade> trades, IEnumerable<FakeAction> actions)
     {
         _exchangeInfo = exchangeInfo;
-        _trades = trades.GroupBy(t => t.Symbol).ToDictionary(g => g.Key, g => g.OrderBy(t => t.Id).ToArray(), StringComparer.Ordinal);
-        foreach (var symbol in _trades.Keys)
-        {
-            _tape[symbol] = 0;
-        }
-
+        _tapes = trades.GroupBy(t => t.Symbol, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new SymbolTape(g.Key, g.OrderBy(t => t.Id).ToArray(), AggregateIdBase), StringComparer.Ordinal);
+        _tapeList = [.. _tapes.Values];
+        _tapesByStream = _tapeList.ToDictionary(t => t.Stream, StringComparer.Ordinal);
         _actions = new ConcurrentQueue<FakeAction>(actions);
     }
+
+    /// <summary>An exchange listing <paramref name="market"/>'s symbols and publishing its trades.</summary>
+    public FakeBinanceExchange(FakeMarket market, IEnumerable<FakeAction>? actions = null)
+        : this(market.ExchangeInfo, market.Trades, actions ?? [])
+    {
+    }
+
+    // ---- Settings -------------------------------------------------------------------------------------------------
 
     /// <summary>Size of the message sent by <see cref="FakeActionKind.HugeFrame"/>.</summary>
     public int HugeFrameBytes { get; init; } = 4 * 1024 * 1024;
 
-    /// <summary>Server ping interval; a client that has not answered within <see cref="PongTimeout"/> is disconnected.</summary>
-    public TimeSpan PingInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// Server ping interval, whatever the traffic (Binance: every 20 s). Zero: no pings. Each pong the client sends
+    /// counts against <see cref="IncomingMessageLimit"/>, so a test that shortens this must leave the client room for its
+    /// own messages.
+    /// </summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(20);
 
-    public TimeSpan PongTimeout { get; init; } = TimeSpan.FromMilliseconds(1000);
+    /// <summary>
+    /// How long a ping may go unanswered before the connection is cut (Binance: one minute). Only a pong echoing the
+    /// ping's payload answers it; an unsolicited pong does not.
+    /// </summary>
+    public TimeSpan PongTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Incoming messages allowed per connection within any one second (Binance: 5, pings and pongs included).</summary>
+    public int IncomingMessageLimit { get; init; } = 5;
+
+    /// <summary>How long a connection closed for its message rate waits for the client's close frame before it is cut.</summary>
+    public TimeSpan CloseHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest request frame answered; a longer text message gets no answer at all (users report ~4 KB).</summary>
+    public int MaxRequestBytes { get; init; } = 4096;
+
+    /// <summary>Streams one connection may carry (Binance: 1024).</summary>
+    public int MaxStreamsPerConnection { get; init; } = 1024;
 
     /// <summary>Send a malformed text frame after every this many trades on a connection (0: never).</summary>
     public int MalformedEvery { get; init; } = 500;
@@ -88,6 +115,44 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
     /// <summary>How long a connection keeps streaming after its serverShutdown event.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>
+    /// Streams Binance refuses: a SUBSCRIBE naming any of them is answered with an error and subscribes nothing of its
+    /// frame; in the connection URL they are left out.
+    /// </summary>
+    public IReadOnlySet<string> RefusedStreams
+    {
+        get => Volatile.Read(ref _refusedStreams);
+        set => Volatile.Write(ref _refusedStreams, new HashSet<string>(value, StringComparer.Ordinal));
+    }
+
+    /// <summary>Streams acknowledged (result null) but never subscribed, so LIST_SUBSCRIPTIONS never shows them.</summary>
+    public IReadOnlySet<string> SilentStreams
+    {
+        get => Volatile.Read(ref _silentStreams);
+        set => Volatile.Write(ref _silentStreams, new HashSet<string>(value, StringComparer.Ordinal));
+    }
+
+    /// <summary>Request weight allowed per IP per <see cref="WeightWindow"/> (Binance: 6000 per minute).</summary>
+    public int WeightLimit { get; init; } = 6000;
+
+    /// <summary>The weight window; windows start at multiples of it since the fake started, as Binance's minutes do.</summary>
+    public TimeSpan WeightWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The first ban's length; each later ban of the same IP lasts twice the one before (Binance: 2 min to 3 days).</summary>
+    public TimeSpan BanDuration { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest ban.</summary>
+    public TimeSpan MaxBanDuration { get; init; } = TimeSpan.FromDays(3);
+
+    /// <summary>How long a published trade takes to reach the database that historicalTrades and aggTrades read.</summary>
+    public TimeSpan HistoryLag { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The clock of the REST weight windows, bans, history lag and event times (a <see cref="ManualClock"/> makes them
+    /// exact). Pings and the WebSocket message rate always run on real time.
+    /// </summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>The exchangeInfo answer from now on (listings and delistings).</summary>
     public byte[] ExchangeInfo
     {
@@ -95,79 +160,125 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
         set => Volatile.Write(ref _exchangeInfo, value);
     }
 
-    /// <summary>True when some open connection is subscribed to <paramref name="stream"/>.</summary>
-    public bool IsSubscribed(string stream)
-    {
-        lock (_connections)
-        {
-            return _connections.Any(c => c.IsSubscribed(stream));
-        }
-    }
+    // ---- Addresses and counters -----------------------------------------------------------------------------------
 
     public Uri RestBaseUrl { get; private set; } = null!;
 
     public Uri StreamBaseUrl { get; private set; } = null!;
 
+    /// <summary>WebSocket connections accepted so far.</summary>
     public int Connections => Volatile.Read(ref _connectionCount);
 
-    public int HistoricalRequests => Volatile.Read(ref _historicalRequests);
+    /// <summary>WebSocket connections open now (one that has started to end no longer counts).</summary>
+    public int OpenConnections
+    {
+        get
+        {
+            lock (_connections)
+            {
+                return _connections.Count(c => c.Live);
+            }
+        }
+    }
 
-    /// <summary>GET /api/v3/exchangeInfo requests answered so far.</summary>
-    public int ExchangeInfoRequests => Volatile.Read(ref _exchangeInfoRequests);
-
+    /// <summary>Malformed frames sent (<see cref="MalformedEvery"/>).</summary>
     public int MalformedSent => Volatile.Read(ref _malformedSent);
 
-    /// <summary>Pong frames received on all connections so far: each answers one of the server's pings.</summary>
+    /// <summary>Pong frames received on all connections so far (answers to the server's pings, or unsolicited).</summary>
     public int PongsReceived => Volatile.Read(ref _pongsReceived);
 
     /// <summary>Connections the server cut off because a ping went unanswered for <see cref="PongTimeout"/>.</summary>
     public int PongTimeouts => Volatile.Read(ref _pongTimeouts);
 
+    /// <summary>Connections closed (1008) for sending more than <see cref="IncomingMessageLimit"/> messages within a second.</summary>
+    public int RateLimitCloses => Volatile.Read(ref _rateLimitCloses);
+
+    /// <summary>Request frames over <see cref="MaxRequestBytes"/> that were ignored without an answer.</summary>
+    public int OversizedRequestsIgnored => Volatile.Read(ref _oversizedRequestsIgnored);
+
+    /// <summary>Error answers sent to WebSocket requests (flat form, code 2 or 3).</summary>
+    public int RequestErrors => Volatile.Read(ref _requestErrors);
+
+    /// <summary>Trade messages sent on all connections (counted as each is handed to its socket).</summary>
+    public long TradesDelivered => Interlocked.Read(ref _tradesDelivered);
+
     public int PendingActions => _actions.Count;
 
+    /// <summary>Every WebSocket URL a client asked for.</summary>
     public IReadOnlyCollection<string> Urls => _urls;
 
-    /// <summary>Most messages a client sent on one connection within any one second.</summary>
+    /// <summary>Most messages (requests, pings, pongs) a client sent on one connection within any one second.</summary>
     public double MaxClientMessagesPerSecond => Volatile.Read(ref _maxClientMessagesPerSecond);
+
+    /// <summary>The query string of every exchangeInfo request, in arrival order (empty when it had none).</summary>
+    public IReadOnlyCollection<string> ExchangeInfoQueries => _exchangeInfoQueries;
+
+    /// <summary>The streams of every published symbol.</summary>
+    public IEnumerable<string> RecordedStreams => _tapeList.Select(t => t.Stream);
+
+    /// <summary>True when some open connection is subscribed to <paramref name="stream"/>.</summary>
+    public bool IsSubscribed(string stream) => SubscriptionCount(stream) > 0;
+
+    /// <summary>How many open connections carry <paramref name="stream"/>.</summary>
+    public int SubscriptionCount(string stream)
+    {
+        lock (_connections)
+        {
+            return _connections.Count(c => c.Live && c.IsSubscribed(stream));
+        }
+    }
 
     /// <summary>True once every published symbol's stream is subscribed on some open connection.</summary>
     public bool AllRecordedStreamsSubscribed
     {
         get
         {
+            var subscribed = new HashSet<string>(StringComparer.Ordinal);
             lock (_connections)
             {
-                return _trades.Keys.All(s => _connections.Any(c => c.IsSubscribed(StreamName(s))));
+                foreach (var c in _connections.Where(c => c.Live))
+                {
+                    c.AddStreamsTo(subscribed);
+                }
             }
+
+            return _tapeList.All(t => subscribed.Contains(t.Stream));
         }
     }
 
     /// <summary>True when every trade has been published.</summary>
-    public bool TapeFinished => _trades.All(kv => _tape[kv.Key] >= kv.Value.Length);
+    public bool TapeFinished => _tapeList.All(t => t.Finished);
+
+    /// <summary>How many of <paramref name="symbol"/>'s trades are published (0 for a symbol without trades).</summary>
+    public int PublishedCount(string symbol) => _tapes.TryGetValue(symbol, out var tape) ? tape.Published : 0;
+
+    // ---- Life -----------------------------------------------------------------------------------------------------
 
     public async Task StartAsync()
     {
+        _origin = Clock.GetUtcNow();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
         _app.Use((context, next) =>
         {
-            // Pongs are control frames that WebSocket.ReceiveAsync never returns: count them in the bytes under the socket.
+            // Pongs are control frames that WebSocket.ReceiveAsync never returns: every frame the client sends is counted
+            // in the bytes under the socket, by the connection's own counter.
             if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
             {
-                context.Features.Set<IHttpUpgradeFeature>(new PongCountingUpgrade(upgrade, () => Interlocked.Increment(ref _pongsReceived)));
+                var wire = new Wire(this);
+                context.Items[typeof(Wire)] = wire;
+                context.Features.Set<IHttpUpgradeFeature>(new FrameCountingUpgrade(upgrade, wire));
             }
 
             return next(context);
         });
-        _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = PingInterval, KeepAliveTimeout = PongTimeout });
-        _app.MapGet("/api/v3/exchangeInfo", () =>
-        {
-            Interlocked.Increment(ref _exchangeInfoRequests);
-            return Results.Bytes(ExchangeInfo, "application/json");
-        });
-        _app.MapGet("/api/v3/historicalTrades", HistoricalTrades);
+
+        // No keep-alive of the WebSocket's own: it pings only after an interval without incoming data, where Binance
+        // pings every 20 s whatever the traffic. The connections ping on their own clock (Connection.PingLoopAsync).
+        _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        _app.Map("/api/{**rest}", RestAsync);
         _app.Map("/stream", StreamAsync);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -175,35 +286,95 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
         StreamBaseUrl = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal));
     }
 
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        DropAll();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        _stopping.Dispose();
+    }
+
+    // ---- Publishing -----------------------------------------------------------------------------------------------
+
     /// <summary>Publishes <paramref name="step"/> trades per symbol every <paramref name="interval"/> until the tape ends.</summary>
     public Task PublishAsync(int step, TimeSpan interval) => Task.Run(async () =>
     {
         while (!TapeFinished && !_stopping.IsCancellationRequested)
         {
-            foreach (var (symbol, trades) in _trades)
+            Publish(step);
+            try
             {
-                _tape.AddOrUpdate(symbol, 0, (_, n) => Math.Min(trades.Length, n + step));
+                await Task.Delay(interval, _stopping.Token);
             }
-
-            await Task.Delay(interval);
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     });
 
-    private static string StreamName(string symbol) => symbol.ToLowerInvariant() + "@trade";
-
-    private IResult HistoricalTrades(string symbol, long fromId, int? limit)
+    /// <summary>
+    /// Publishes the next <paramref name="count"/> trades of <paramref name="symbol"/> (of every symbol when null) now;
+    /// returns how many trades were published. Connections subscribed at this moment receive them.
+    /// </summary>
+    public int Publish(int count = 1, string? symbol = null)
     {
-        Interlocked.Increment(ref _historicalRequests);
-        if (!_trades.TryGetValue(symbol, out var trades))
+        var now = Clock.GetUtcNow().UtcTicks;
+        var published = 0;
+        if (symbol is null)
         {
-            return Results.Json(new { code = -1121, msg = "Invalid symbol." }, statusCode: 400);
+            foreach (var tape in _tapeList)
+            {
+                published += tape.Publish(count, now);
+            }
+        }
+        else if (_tapes.TryGetValue(symbol, out var tape))
+        {
+            published = tape.Publish(count, now);
         }
 
-        var take = Math.Clamp(limit ?? 500, 1, 1000);
-        var rows = trades.Where(t => t.Id >= fromId).Take(take)
-            .Select(t => new { id = t.Id, price = t.Price, qty = "1.00000000", quoteQty = t.Price, time = 0L, isBuyerMaker = true, isBestMatch = true });
-        return Results.Json(rows);
+        if (published > 0)
+        {
+            // Wake every send loop: each compares its cursors with the tapes, so one signal covers any number of symbols.
+            Interlocked.Exchange(ref _published, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        return published;
     }
+
+    /// <summary>Publishes every remaining trade; returns how many.</summary>
+    public int PublishAll() => Publish(int.MaxValue);
+
+    /// <summary>Completes at the next publication (read before looking at the tapes, so that none is missed).</summary>
+    private Task NextPublication => Volatile.Read(ref _published).Task;
+
+    // ---- Drops ----------------------------------------------------------------------------------------------------
+
+    /// <summary>Aborts every open connection at once (a mass reconnect); returns how many.</summary>
+    public int DropAll() => Drop(_ => true);
+
+    /// <summary>Aborts every open connection subscribed to <paramref name="stream"/>; returns how many.</summary>
+    public int DropConnectionsCarrying(string stream) => Drop(c => c.IsSubscribed(stream));
+
+    private int Drop(Func<Connection, bool> which)
+    {
+        Connection[] victims;
+        lock (_connections)
+        {
+            victims = _connections.Where(c => c.Live && which(c)).ToArray();
+        }
+
+        return victims.Count(c => c.Drop());
+    }
+
+    // ---- Streams --------------------------------------------------------------------------------------------------
+
+    private SymbolTape? TapeForStream(string stream) => _tapesByStream.GetValueOrDefault(stream);
 
     private async Task StreamAsync(HttpContext context)
     {
@@ -221,12 +392,24 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
             return;
         }
 
-        var streams = (context.Request.Query["streams"].ToString() ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var streams = context.Request.Query["streams"].ToString().Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (streams.Distinct(StringComparer.Ordinal).Count() > MaxStreamsPerConnection)
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new Connection(this, socket, Interlocked.Increment(ref _connectionCount));
+        var wire = (Wire)context.Items[typeof(Wire)]!;
+        var connection = new Connection(this, socket, context, wire, Interlocked.Increment(ref _connectionCount));
+        var refused = RefusedStreams;
+        var silent = SilentStreams;
         foreach (var s in streams)
         {
-            connection.Subscribe(s);
+            if (!refused.Contains(s) && !silent.Contains(s))
+            {
+                connection.Subscribe(s);
+            }
         }
 
         lock (_connections)
@@ -247,361 +430,18 @@ public sealed class FakeBinanceExchange : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private void RecordMessageRate(int perSecond)
     {
-        await _stopping.CancelAsync();
-        if (_app is not null)
+        var seen = Volatile.Read(ref _maxClientMessagesPerSecond);
+        while (perSecond > seen)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        _stopping.Dispose();
-    }
-
-    private sealed class Connection(FakeBinanceExchange exchange, WebSocket socket, int number)
-    {
-        private readonly Dictionary<string, int> _cursors = new(StringComparer.Ordinal);
-        private readonly SemaphoreSlim _send = new(1, 1);
-        private readonly Queue<DateTime> _received = new();
-        private int _tradesSent;
-
-        public bool IsSubscribed(string stream)
-        {
-            lock (_cursors)
+            var was = Interlocked.CompareExchange(ref _maxClientMessagesPerSecond, perSecond, seen);
+            if (was == seen)
             {
-                return _cursors.ContainsKey(stream);
-            }
-        }
-
-        public void Subscribe(string stream)
-        {
-            lock (_cursors)
-            {
-                if (!_cursors.ContainsKey(stream))
-                {
-                    // Trades published from now on are delivered on this connection.
-                    var symbol = stream.Split('@')[0].ToUpperInvariant();
-                    _cursors[stream] = exchange._tape.GetValueOrDefault(symbol);
-                }
-            }
-        }
-
-        public async Task RunAsync(CancellationToken stopping)
-        {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            var receive = ReceiveAsync(cts.Token);
-            var send = SendLoopAsync(cts.Token);
-            await Task.WhenAny(receive, send);
-            await cts.CancelAsync();
-            socket.Abort();
-            try
-            {
-                await Task.WhenAll(receive, send);
-            }
-            catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
-            {
-                // The connection is over.
-            }
-        }
-
-        private async Task SendLoopAsync(CancellationToken token)
-        {
-            DateTime? shutdownAt = null;
-            var lines = new List<string>();
-            while (!token.IsCancellationRequested)
-            {
-                lines.Clear();
-                lock (_cursors)
-                {
-                    foreach (var stream in _cursors.Keys.ToArray())
-                    {
-                        var symbol = stream.Split('@')[0].ToUpperInvariant();
-                        if (!exchange._trades.TryGetValue(symbol, out var trades))
-                        {
-                            continue;
-                        }
-
-                        var published = exchange._tape[symbol];
-                        for (var i = _cursors[stream]; i < published; i++)
-                        {
-                            lines.Add(trades[i].Line);
-                        }
-
-                        _cursors[stream] = Math.Max(_cursors[stream], published);
-                    }
-                }
-
-                foreach (var line in lines)
-                {
-                    await SendAsync(line, token);
-                    _tradesSent++;
-                    if (exchange.MalformedEvery > 0 && _tradesSent % exchange.MalformedEvery == 0)
-                    {
-                        await SendAsync("{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"s\":", token);
-                        Interlocked.Increment(ref exchange._malformedSent);
-                    }
-
-                    if (shutdownAt is null && exchange._actions.TryPeek(out var action) && _tradesSent >= action.AfterTrades
-                        && exchange._actions.TryDequeue(out action))
-                    {
-                        if (action.Kind == FakeActionKind.Drop)
-                        {
-                            return;
-                        }
-
-                        if (action.Kind == FakeActionKind.HugeFrame)
-                        {
-                            // Valid JSON (the same trade, whitespace before its first member): only its size is wrong.
-                            await SendAsync("{" + new string(' ', Math.Max(0, exchange.HugeFrameBytes - line.Length)) + line[1..], token);
-                            continue;
-                        }
-
-                        await SendAsync("{\"e\":\"serverShutdown\",\"E\":1723161255343}", token);
-                        shutdownAt = DateTime.UtcNow;
-                    }
-                }
-
-                if (shutdownAt is { } at && DateTime.UtcNow - at > exchange.ShutdownGrace)
-                {
-                    return;
-                }
-
-                await Task.Delay(2, token);
-            }
-        }
-
-        private async Task ReceiveAsync(CancellationToken token)
-        {
-            var buffer = new byte[64 * 1024];
-            while (!token.IsCancellationRequested)
-            {
-                var count = 0;
-                WebSocketReceiveResult result;
-                do
-                {
-                    try
-                    {
-                        result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, count, buffer.Length - count), token);
-                    }
-                    catch (OperationCanceledException) when (!token.IsCancellationRequested && socket.State == WebSocketState.Aborted)
-                    {
-                        // The keep-alive aborts the socket from inside when a ping goes unanswered. Every other end of a
-                        // connection cancels the token first (the fake's own drops) or arrives as a close or a WebSocketException.
-                        Interlocked.Increment(ref exchange._pongTimeouts);
-                        throw;
-                    }
-                    count += result.Count;
-                }
-                while (!result.EndOfMessage);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, token);
-                    return;
-                }
-
-                RecordRate();
-                await HandleRequestAsync(buffer.AsMemory(0, count), token);
-            }
-        }
-
-        private void RecordRate()
-        {
-            var now = DateTime.UtcNow;
-            _received.Enqueue(now);
-            while (now - _received.Peek() >= TimeSpan.FromSeconds(1))
-            {
-                _received.Dequeue();
+                return;
             }
 
-            if (_received.Count > exchange._maxClientMessagesPerSecond)
-            {
-                exchange._maxClientMessagesPerSecond = _received.Count;
-            }
-        }
-
-        private async Task HandleRequestAsync(ReadOnlyMemory<byte> message, CancellationToken token)
-        {
-            using var doc = JsonDocument.Parse(message);
-            var root = doc.RootElement;
-            var id = root.GetProperty("id").GetInt64();
-            var method = root.GetProperty("method").GetString();
-            var parameters = root.TryGetProperty("params", out var p) ? p.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
-            switch (method)
-            {
-                case "SUBSCRIBE":
-                    var ignore = exchange.IgnoreFirstSubscribe && Interlocked.Increment(ref exchange._subscribeCount) == 1;
-                    if (!ignore)
-                    {
-                        foreach (var s in parameters)
-                        {
-                            Subscribe(s);
-                        }
-                    }
-
-                    await SendAsync($"{{\"result\":null,\"id\":{id}}}", token);
-                    break;
-                case "UNSUBSCRIBE":
-                    lock (_cursors)
-                    {
-                        foreach (var s in parameters)
-                        {
-                            _cursors.Remove(s);
-                        }
-                    }
-
-                    await SendAsync($"{{\"result\":null,\"id\":{id}}}", token);
-                    break;
-                case "LIST_SUBSCRIPTIONS":
-                    string[] list;
-                    lock (_cursors)
-                    {
-                        list = [.. _cursors.Keys];
-                    }
-
-                    await SendAsync(JsonSerializer.Serialize(new { result = list, id }), token);
-                    break;
-                default:
-                    await SendAsync($"{{\"error\":{{\"code\":2,\"msg\":\"Invalid request\"}},\"id\":{id}}}", token);
-                    break;
-            }
-        }
-
-        private async Task SendAsync(string text, CancellationToken token)
-        {
-            await _send.WaitAsync(token);
-            try
-            {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, token);
-            }
-            finally
-            {
-                _send.Release();
-            }
-        }
-
-        public override string ToString() => $"connection {number}";
-    }
-
-    /// <summary>The upgrade of a WebSocket request, with the client's bytes read through a <see cref="PongCountingStream"/>.</summary>
-    private sealed class PongCountingUpgrade(IHttpUpgradeFeature inner, Action onPong) : IHttpUpgradeFeature
-    {
-        public bool IsUpgradableRequest => inner.IsUpgradableRequest;
-
-        public async Task<Stream> UpgradeAsync() => new PongCountingStream(await inner.UpgradeAsync(), onPong);
-    }
-
-    /// <summary>
-    /// The server's side of an upgraded connection, passed through unchanged; the frames the client sends (RFC 6455 5.2:
-    /// a 2-byte header, a 16- or 64-bit length when the 7-bit one is 126 or 127, a 4-byte mask, the payload) are walked
-    /// to count the pongs (opcode 0xA).
-    /// </summary>
-    private sealed class PongCountingStream(Stream inner, Action onPong) : Stream
-    {
-        private readonly byte[] _header = new byte[14];
-        private int _headerLength;
-        private long _payloadLeft;
-
-        public override bool CanRead => inner.CanRead;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => inner.CanWrite;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var read = await inner.ReadAsync(buffer, cancellationToken);
-            Walk(buffer.Span[..read]);
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = inner.Read(buffer, offset, count);
-            Walk(buffer.AsSpan(offset, read));
-            return read;
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            inner.WriteAsync(buffer, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override void Flush() => inner.Flush();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override ValueTask DisposeAsync() => inner.DisposeAsync();
-
-        private void Walk(ReadOnlySpan<byte> bytes)
-        {
-            while (!bytes.IsEmpty)
-            {
-                if (_payloadLeft > 0)
-                {
-                    var skip = (int)Math.Min(_payloadLeft, bytes.Length);
-                    _payloadLeft -= skip;
-                    bytes = bytes[skip..];
-                    continue;
-                }
-
-                _header[_headerLength++] = bytes[0];
-                bytes = bytes[1..];
-                if (_headerLength < 2 || _headerLength < HeaderSize())
-                {
-                    continue;
-                }
-
-                if ((_header[0] & 0x0F) == 0xA)
-                {
-                    onPong();
-                }
-
-                _payloadLeft = (_header[1] & 0x7F) switch
-                {
-                    126 => BinaryPrimitives.ReadUInt16BigEndian(_header.AsSpan(2)),
-                    127 => (long)BinaryPrimitives.ReadUInt64BigEndian(_header.AsSpan(2)),
-                    var length => length,
-                };
-                _headerLength = 0;
-            }
-        }
-
-        private int HeaderSize()
-        {
-            var length = _header[1] & 0x7F;
-            var extended = length == 126 ? 2 : length == 127 ? 8 : 0;
-            var mask = (_header[1] & 0x80) != 0 ? 4 : 0;
-            return 2 + extended + mask;
+            seen = was;
         }
     }
 }

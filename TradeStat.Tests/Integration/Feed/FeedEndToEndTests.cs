@@ -110,11 +110,12 @@ public sealed class FeedEndToEndTests
     [Test]
     public async Task Server_pings_are_answered_so_the_connection_survives_the_pong_timeout()
     {
-        // Pings every 100 ms, cut off after 500 ms without a pong; the client must stay connected through many timeouts.
+        // Pings every 300 ms, cut off after 500 ms without a pong; the client must stay connected through many timeouts.
+        // Each pong counts against Binance's 5 incoming messages per second, so the pings leave room for the client's own.
         await using var exchange = new FakeBinanceExchange(
             """{"symbols":[{"symbol":"BTCUSDT"}]}"""u8.ToArray(), Recordings.RecordedTrades(Recordings.BtcUsdt).Take(1), [])
         {
-            PingInterval = TimeSpan.FromMilliseconds(100),
+            PingInterval = TimeSpan.FromMilliseconds(300),
             PongTimeout = TimeSpan.FromMilliseconds(500),
         };
         await exchange.StartAsync();
@@ -124,8 +125,8 @@ public sealed class FeedEndToEndTests
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
 
-        // No cut-off, shown by a positive signal: pings go out at least an interval apart, so 30 answered ones span nearly
-        // 6 pong timeouts. The trade published after them must still arrive on the first connection.
+        // No cut-off, shown by a positive signal: pings go out at least an interval apart, so 30 answered ones span many
+        // pong timeouts. The trade published after them must still arrive on the first connection.
         await WaitUntil(() => exchange.PongsReceived >= 30, "30 of the server's pings answered");
         await exchange.PublishAsync(1, TimeSpan.FromMilliseconds(1));
         var book = service.Services.GetRequiredService<FeedBook>();

@@ -61,8 +61,8 @@ public sealed class FeedEndToEndTests
             exchange.PendingActions.Should().Be(0, "every scripted drop and shutdown happened");
             metrics.Trades.Should().Be(trades.Length);
             metrics.Missed.Should().Be(0);
-            metrics.Backfilled.Should().BeGreaterThan(0, "trades published while disconnected come from historicalTrades");
-            exchange.HistoricalRequests.Should().BeGreaterThan(0);
+            metrics.Backfilled.Should().BeGreaterThan(0, "trades published while disconnected come from the trade history");
+            exchange.AggTradesRequests.Should().BeGreaterThan(0, "aggregates are the cheapest history (weight 4)");
             metrics.Duplicates.Should().BeGreaterThan(0, "overlapping connections deliver trades twice");
             metrics.Reconnects.Should().BeGreaterThanOrEqualTo(2);
             metrics.ServerShutdowns.Should().BeGreaterThanOrEqualTo(1);

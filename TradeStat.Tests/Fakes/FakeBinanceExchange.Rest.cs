@@ -77,6 +77,12 @@ public sealed partial class FakeBinanceExchange
 
     private async Task RestAsync(HttpContext context)
     {
+        if (RestLatency > TimeSpan.Zero)
+        {
+            // A far exchange: the answer is computed once the request has crossed the distance.
+            await Task.Delay(RestLatency, context.RequestAborted);
+        }
+
         var path = context.Request.Path.Value ?? "";
         if (!Weights.TryGetValue(path, out var weight))
         {

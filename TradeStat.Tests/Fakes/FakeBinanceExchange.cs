@@ -147,6 +147,9 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
     /// <summary>How long a published trade takes to reach the database that historicalTrades and aggTrades read.</summary>
     public TimeSpan HistoryLag { get; init; } = TimeSpan.Zero;
 
+    /// <summary>How long every REST request takes before it is answered (a round trip to a far exchange).</summary>
+    public TimeSpan RestLatency { get; init; } = TimeSpan.Zero;
+
     /// <summary>
     /// The clock of the REST weight windows, bans, history lag and event times (a <see cref="ManualClock"/> makes them
     /// exact). Pings and the WebSocket message rate always run on real time.

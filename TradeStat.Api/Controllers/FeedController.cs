@@ -13,16 +13,19 @@ namespace TradeStat.Api.Controllers;
 [Route("")]
 public sealed class FeedController(IFeedService feed) : ControllerBase
 {
-    /// <summary>Every symbol of the feed's universe (Binance's list), sorted.</summary>
+    /// <summary>The symbols the feed follows: every symbol that can trade (any exchange status but BREAK), sorted.</summary>
     /// <response code="200">The symbols.</response>
     [HttpGet("symbols")]
     [ProducesResponseType<string[]>(StatusCodes.Status200OK, "application/json")]
     public IActionResult GetSymbols() => new SymbolsJsonResult(feed.Symbols);
 
-    /// <summary>Trades counted, exact infinite median and last price of a symbol (case-insensitive).</summary>
+    /// <summary>
+    /// Trades counted, exact infinite median and last price of a symbol (case-insensitive); <c>missed</c> counts trades the
+    /// exchange could no longer serve after a disconnection, <c>filling</c> is true while a gap is being back-filled.
+    /// </summary>
     /// <param name="symbol">A listed symbol, e.g. BTCUSDT.</param>
     /// <response code="200">The statistics; median and last are null before the first trade.</response>
-    /// <response code="404">The symbol is not listed.</response>
+    /// <response code="404">The feed has never followed this symbol.</response>
     [HttpGet("{symbol:" + FeedSymbolRouteConstraint.Name + "}")]
     [ProducesResponseType<FeedResponse>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -40,6 +43,6 @@ public sealed class FeedController(IFeedService feed) : ControllerBase
         return snapshot is { } s
             ? new FeedJsonResult(s)
             : Problem(statusCode: StatusCodes.Status404NotFound, title: "Symbol not found",
-                detail: "This symbol is not listed by the feed. GET /symbols lists every symbol.");
+                detail: "The feed has never followed this symbol. GET /symbols lists every symbol it follows.");
     }
 }

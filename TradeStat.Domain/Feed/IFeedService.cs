@@ -6,9 +6,12 @@ public interface IFeedService
     /// <summary>True when the live feed is configured to run; off, there is nothing to read.</summary>
     bool IsEnabled { get; }
 
-    /// <summary>Every symbol of the universe, sorted.</summary>
+    /// <summary>The symbols that can trade (every exchange status but BREAK), sorted ordinally.</summary>
     IReadOnlyList<string> Symbols { get; }
 
-    /// <summary>The statistics of <paramref name="symbol"/> (case-insensitive), or null when it is not listed.</summary>
+    /// <summary>
+    /// The statistics of <paramref name="symbol"/> (case-insensitive): of a tradable symbol, or of one that has left the
+    /// universe (delisted, or BREAK) since the feed started; null for a symbol the feed has never followed.
+    /// </summary>
     FeedSnapshot? Get(string symbol);
 }

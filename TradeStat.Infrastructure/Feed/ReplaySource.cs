@@ -9,7 +9,8 @@ internal delegate void LineHandler(ReadOnlySpan<byte> line);
 
 /// <summary>
 /// Feeds a recorded file of combined-stream lines through the same <see cref="TradeIngestor"/> as the live feed.
-/// The universe is the exchangeInfo file when given, else the symbols seen in the recording (a first pass).
+/// The universe is the exchangeInfo file's tradable symbols (every status but BREAK) when given, else the symbols seen
+/// in the recording (a first pass).
 /// </summary>
 internal sealed class ReplaySource(FeedBook book, TradeIngestor ingestor, ILogger<ReplaySource> logger)
 {
@@ -24,7 +25,7 @@ internal sealed class ReplaySource(FeedBook book, TradeIngestor ingestor, ILogge
         try
         {
             IReadOnlyList<string> symbols = exchangeInfoFile is { Length: > 0 }
-                ? ExchangeInfoReader.ReadSymbols(await File.ReadAllBytesAsync(exchangeInfoFile, token), logger)
+                ? ExchangeInfoReader.ReadListing(await File.ReadAllBytesAsync(exchangeInfoFile, token), logger).Tradable
                 : SymbolsIn(replayFile);
             book.Replace(symbols);
             logger.LogInformation("Replay of {File}: universe of {Count} symbols", replayFile, book.Symbols.Count);

@@ -10,7 +10,8 @@ namespace TradeStat.Infrastructure.Feed;
 /// One combined-stream WebSocket (<see cref="ClientWebSocket"/>): the first streams in the URL, the rest subscribed in
 /// paced batches and confirmed with LIST_SUBSCRIPTIONS; every text message goes through <see cref="TradeIngestor"/>.
 /// Server pings are answered by ClientWebSocket itself (RFC 6455: a pong echoing the ping payload, sent from inside
-/// ReceiveAsync), so the receive loop never stops reading for long.
+/// ReceiveAsync), so the receive loop does nothing but read and hand over: a gap goes to the <see cref="Backfiller"/>,
+/// never awaited here.
 /// </summary>
 /// <remarks>Here: the connection's life and its receive loop; the subscription requests are in StreamConnection.Requests.cs.</remarks>
 internal sealed partial class StreamConnection : IAsyncDisposable
@@ -56,7 +57,10 @@ internal sealed partial class StreamConnection : IAsyncDisposable
     /// <summary>True once the WebSocket handshake succeeded.</summary>
     public bool Opened { get; private set; }
 
-    /// <summary>Completes once every planned stream is confirmed by LIST_SUBSCRIPTIONS.</summary>
+    /// <summary>
+    /// Completes once LIST_SUBSCRIPTIONS confirms every planned stream, or what is left once the streams that would not
+    /// confirm after <c>MaxResubscribes</c> attempts have been given up (logged and counted).
+    /// </summary>
     public Task Subscribed => _subscribed.Task;
 
     /// <summary>Completes when the server announced a shutdown (serverShutdown event).</summary>

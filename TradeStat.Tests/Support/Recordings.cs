@@ -63,10 +63,12 @@ public static class Recordings
     })).Value;
 
     /// <summary>The symbols listed in an exchangeInfo file.</summary>
-    public static string[] Symbols(string exchangeInfoFile)
+    public static string[] Symbols(string exchangeInfoFile, string? exceptStatus = null)
     {
         using var doc = JsonDocument.Parse(Bytes(exchangeInfoFile));
-        return doc.RootElement.GetProperty("symbols").EnumerateArray().Select(s => s.GetProperty("symbol").GetString()!).ToArray();
+        return doc.RootElement.GetProperty("symbols").EnumerateArray()
+            .Where(s => exceptStatus is null || !(s.TryGetProperty("status", out var status) && status.GetString() == exceptStatus))
+            .Select(s => s.GetProperty("symbol").GetString()!).ToArray();
     }
 
     /// <summary>(symbol, trade id, price string) of every line of a trade recording.</summary>

@@ -38,14 +38,14 @@ public sealed class FeedReplayApiTests
     }
 
     [Test]
-    public async Task Symbols_are_the_exchange_info_list_sorted()
+    public async Task Symbols_are_the_tradable_exchange_info_symbols_sorted()
     {
         using var response = await _client.GetAsync("/symbols");
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.Content.Headers.ContentType?.MediaType.Should().Be("application/json");
         var symbols = JsonSerializer.Deserialize<string[]>(await response.Content.ReadAsStringAsync())!;
-        symbols.Should().HaveCount(1961).And.BeInAscendingOrder(StringComparer.Ordinal);
-        symbols.Should().BeEquivalentTo(Recordings.Symbols(Recordings.ExchangeInfo2022));
+        symbols.Should().HaveCount(1961 - 536, "the 536 BREAK symbols of the snapshot do not trade").And.BeInAscendingOrder(StringComparer.Ordinal);
+        symbols.Should().BeEquivalentTo(Recordings.Symbols(Recordings.ExchangeInfo2022, exceptStatus: "BREAK"));
     }
 
     [TestCase("/BTCUSDT")]

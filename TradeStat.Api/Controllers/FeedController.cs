@@ -20,8 +20,8 @@ public sealed class FeedController(IFeedService feed) : ControllerBase
     public IActionResult GetSymbols() => new SymbolsJsonResult(feed.Symbols);
 
     /// <summary>
-    /// Trades counted, exact infinite median and last price of a symbol (case-insensitive); <c>missed</c> counts trades the
-    /// exchange could no longer serve after a disconnection, <c>filling</c> is true while a gap is being back-filled.
+    /// Trades counted, exact infinite median and last price of a symbol (case-insensitive); <c>missed</c> counts trades of gaps
+    /// the exchange could not serve (refused, too large, or answered without them for <c>Binance:BackfillGiveUpAfter</c>), <c>filling</c> is true while a gap is being back-filled.
     /// </summary>
     /// <param name="symbol">A listed symbol, e.g. BTCUSDT.</param>
     /// <response code="200">The statistics; median and last are null before the first trade.</response>

@@ -2,7 +2,8 @@ namespace TradeStat.Domain.Feed;
 
 /// <summary>
 /// A symbol's statistics; prices in half-units (see <see cref="ScaledPrice.FormatHalfUnits"/>). <see cref="Missed"/>
-/// counts trades the exchange could no longer serve after a gap (never counted); <see cref="Filling"/> is true while a
+/// counts trades of gaps given up (never counted): the exchange refused them, the gap was over the back-fill's bound, or
+/// the exchange kept answering without them; <see cref="Filling"/> is true while a
 /// gap is being back-filled (live trades after it are held, not yet counted). The median is over every trade of the
 /// symbol since the feed started when <see cref="Missed"/> is 0 and <see cref="Filling"/> is false.
 /// </summary>

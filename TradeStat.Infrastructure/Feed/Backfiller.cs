@@ -25,6 +25,9 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
     // A time window of aggTrades must be under an hour.
     private const long WindowMs = 3_600_000 - 1;
 
+    // Empty hours walked before a gap is asked by trade id instead.
+    private const int MaxWindowsWalked = 3;
+
     private readonly Channel<FeedSymbol> _queue = Channel.CreateUnbounded<FeedSymbol>(new UnboundedChannelOptions { SingleReader = false });
     private readonly ConcurrentDictionary<FeedSymbol, Attempt> _attempts = new(ReferenceEqualityComparer.Instance);
     private CancellationToken _stopping;
@@ -69,6 +72,11 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
                 {
                     // A bug must not end the worker: the symbol is tried again later.
                     logger.LogError(e, "{Symbol}: back-fill failed unexpectedly; trying again later", state.Symbol);
+                    if (_attempts.TryGetValue(state, out var attempt))
+                    {
+                        attempt.Tries++;
+                    }
+
                     Retry(state);
                 }
             }
@@ -86,11 +94,23 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
             return;
         }
 
-        while (ingestor.NextGap(state, out var gap))
+        while (true)
         {
+            var beforeDrain = state.LastTradeId;
+            if (!ingestor.NextGap(state, out var gap))
+            {
+                break;
+            }
+
+            if (state.LastTradeId != beforeDrain)
+            {
+                // Held trades were counted: the gap now starts later, at their time.
+                attempt.Aggregate = -1;
+            }
+
             if (gap.Length > options.MaxBackfillPerGap)
             {
-                ingestor.GiveUp(state, gap, $"a gap of {gap.Length} trades is over Binance:MaxBackfillPerGap");
+                GiveUp(state, gap, attempt, $"a gap of {gap.Length} trades is over Binance:MaxBackfillPerGap");
                 continue;
             }
 
@@ -98,20 +118,27 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
             var status = await FetchAsync(state, gap, attempt, token);
             if (status == HistoryStatus.Refused)
             {
-                ingestor.GiveUp(state, gap, "the exchange refused the request");
+                GiveUp(state, gap, attempt, "the exchange refused the request");
                 continue;
             }
 
+            var now = time.GetTimestamp();
             if (state.LastTradeId > before)
             {
-                attempt.Progressed(time.GetTimestamp());
+                attempt.Progressed(now);
                 continue;
             }
 
-            if (time.GetElapsedTime(attempt.LastProgress) >= options.BackfillGiveUpAfter)
+            if (status != HistoryStatus.Ok)
             {
-                ingestor.GiveUp(state, gap, $"not served within Binance:BackfillGiveUpAfter = {options.BackfillGiveUpAfter}");
-                attempt.Progressed(time.GetTimestamp());
+                // Throttled (the governor holds every call through the exchange's Retry-After) or failed (network,
+                // timeout, 5xx): the exchange has not said it cannot serve the gap, so this is no reason to give it up.
+                attempt.Waited(now);
+            }
+            else if (time.GetElapsedTime(attempt.LastProgress, now) >= options.BackfillGiveUpAfter)
+            {
+                GiveUp(state, gap, attempt, $"answered without these trades for Binance:BackfillGiveUpAfter = {options.BackfillGiveUpAfter}");
+                attempt.Progressed(now);
                 continue;
             }
 
@@ -129,10 +156,18 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
         }
     }
 
+    private void GiveUp(FeedSymbol state, GapRange gap, Attempt attempt, string reason)
+    {
+        ingestor.GiveUp(state, gap, reason);
+        attempt.Aggregate = -1;
+    }
+
     // One pass at a gap: as far as the chosen source serves it now.
     private async Task<HistoryStatus> FetchAsync(FeedSymbol state, GapRange gap, Attempt attempt, CancellationToken token)
     {
-        if (gap.FromTime <= 0)
+        // Without the last trade's time, or when the gap spans many hours (a symbol back after months), walking the
+        // aggregates hour by hour would cost a request per empty hour: one request by trade id costs less.
+        if (gap.FromTime <= 0 || (attempt.Aggregate < 0 && gap.ToTime - gap.FromTime > MaxWindowsWalked * (WindowMs + 1)))
         {
             return await FromHistoricalTradesAsync(state, gap, token);
         }
@@ -173,7 +208,7 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
             }
 
             var resumeAt = attempt.Aggregate;
-            Apply(state, page.Rows, gap.ToExclusive, out var lastRow);
+            Apply(state, page.Rows, gap.ToExclusive, contiguous: true, out var lastRow);
             if (lastRow.AggregateId >= 0)
             {
                 // Resume at the row holding the last counted trade: re-reading one row costs nothing and cannot skip one.
@@ -196,7 +231,7 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
         var page = await history.RecentTradesAsync(state.Symbol, options.BackfillPageSize, token);
         if (page.Status == HistoryStatus.Ok)
         {
-            Apply(state, page.Rows, gap.ToExclusive, out _);
+            Apply(state, page.Rows, gap.ToExclusive, contiguous: false, out _);
         }
 
         return page.Status;
@@ -214,7 +249,7 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
                 return page.Status;
             }
 
-            if (!Apply(state, page.Rows, gap.ToExclusive, out _))
+            if (!Apply(state, page.Rows, gap.ToExclusive, contiguous: true, out _))
             {
                 return HistoryStatus.Ok;
             }
@@ -224,8 +259,9 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
     }
 
     // Counts the rows' trades that are next, in id order, up to the gap's end; true when any was counted. lastRow: the last
-    // row read (−1 ids when none).
-    private bool Apply(FeedSymbol state, IReadOnlyList<HistoryRow> rows, long toExclusive, out HistoryRow lastRow)
+    // row read (−1 ids when none). contiguous: the rows are a page of the history from the gap's start on, so ids they
+    // skip are ids the exchange does not have (the recent trades are not: they may simply not reach back).
+    private bool Apply(FeedSymbol state, IReadOnlyList<HistoryRow> rows, long toExclusive, bool contiguous, out HistoryRow lastRow)
     {
         var counted = false;
         lastRow = new HistoryRow(-1, -1, 0, 0, -1);
@@ -235,8 +271,16 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
             var to = Math.Min(row.LastId, toExclusive - 1);
             if (row.FirstId > state.LastTradeId + 1)
             {
-                // The history skips ids here (it should not): stop rather than count past a hole.
-                break;
+                if (!contiguous)
+                {
+                    // The newest trades do not reach back to the gap: nothing more here.
+                    break;
+                }
+
+                // The history answered and skips these ids (trade ids are consecutive, so it should not): it cannot
+                // serve them, now or later. Counted missed, and the rows after the hole still count.
+                ingestor.GiveUp(state, new GapRange(state.LastTradeId + 1, row.FirstId, 0, 0), "the exchange's history skips these ids");
+                from = Math.Max(row.FirstId, state.LastTradeId + 1);
             }
 
             for (var id = from; id <= to; id++)
@@ -305,5 +349,8 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
             LastProgress = now;
             Tries = 0;
         }
+
+        /// <summary>The exchange gave no answer, or held us back: the give-up clock starts again, the backoff goes on.</summary>
+        public void Waited(long now) => LastProgress = now;
     }
 }

@@ -17,7 +17,7 @@ public sealed class BinanceOptions
     /// <summary>Runs the feed (live, or replay when <see cref="ReplayFile"/> is set). Off by default.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>REST base for exchangeInfo and historicalTrades.</summary>
+    /// <summary>REST base for exchangeInfo and the trade history.</summary>
     public Uri RestBaseUrl { get; set; } = new("https://api.binance.com");
 
     /// <summary>WebSocket base; combined streams are at <c>/stream?streams=...</c>.</summary>
@@ -54,7 +54,10 @@ public sealed class BinanceOptions
         ErrorMessage = SectionName + ":{0} must be between {1} and {2} (Binance allows 5 incoming messages per second per connection, pongs included).")]
     public TimeSpan SendInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How long to wait for the answer to a SUBSCRIBE or LIST_SUBSCRIPTIONS.</summary>
+    /// <summary>
+    /// How long to wait for the answer to a SUBSCRIBE or LIST_SUBSCRIPTIONS, and for a REST answer once the REST governor
+    /// has let the request go (reading exchangeInfo's body, a few MB, may take six times as long).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = RangeMessage)]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -192,6 +195,6 @@ public sealed class BinanceOptions
     /// <see cref="SendInterval"/>. Binance allows 5 incoming messages per second per connection, pings and pongs included,
     /// and the client answers every server ping with a pong: 3 leaves room for that pong and a margin.
     /// </summary>
-    [Range(1, 4, ErrorMessage = SectionName + ":{0} must be between {1} and {2} (Binance allows 5 incoming messages per second per connection, pongs included, and each server ping is answered with one).")]
+    [Range(1, 3, ErrorMessage = SectionName + ":{0} must be between {1} and {2} (Binance allows 5 incoming messages per second per connection, pongs included; each server ping is answered with one, and a request crossing a second's edge counts in two).")]
     public int MaxRequestsPerSecond { get; set; } = 3;
 }

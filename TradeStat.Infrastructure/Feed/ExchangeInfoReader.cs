@@ -58,8 +58,8 @@ internal static class ExchangeInfoReader
     }
 
     /// <summary>
-    /// Every listed symbol, whatever its status: the universe of a replay, where a recording may hold trades of a symbol
-    /// that was suspended when the exchangeInfo file was taken. The live feed follows <see cref="ExchangeListing.Tradable"/>.
+    /// Every listed symbol, whatever its status (tools and tests); the feed, live or replayed, follows
+    /// <see cref="ExchangeListing.Tradable"/>.
     /// </summary>
     public static IReadOnlyList<string> ReadSymbols(ReadOnlySpan<byte> json, ILogger logger) =>
         ReadListing(json, logger).Symbols.Select(s => s.Symbol).ToArray();

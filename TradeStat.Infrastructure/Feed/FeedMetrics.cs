@@ -38,6 +38,7 @@ public sealed class FeedMetrics : IDisposable
         _meter.CreateObservableCounter("feed.reconnects", () => Reconnects, description: "Connections lost and re-opened.");
         _meter.CreateObservableCounter("feed.rotations", () => Rotations, description: "Connections replaced before their lifetime ended.");
         _meter.CreateObservableCounter("feed.held", () => Held, description: "Live trades held behind a gap until it was filled.");
+        _meter.CreateObservableCounter("feed.deferred", () => Deferred, description: "Live trades over a symbol's hold, fetched with its gap instead.");
         _meter.CreateObservableGauge("feed.gaps_open", () => GapsOpen, description: "Symbols whose gap is being back-filled now.");
         _meter.CreateObservableCounter("feed.rest_weight", () => RestWeight, description: "REST request weight charged by the governor.");
         _meter.CreateObservableCounter("feed.rest_429", () => Rest429, description: "REST answers 429 (weight limit reached).");

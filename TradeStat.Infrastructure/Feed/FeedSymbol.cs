@@ -113,14 +113,16 @@ public sealed class FeedSymbol
 
     /// <summary>
     /// Counts the held trades that have become next, then returns the range still missing, or false once the gap is
-    /// closed (the symbol leaves the filling state). <paramref name="counted"/>: held trades counted by this call.
+    /// closed (the symbol leaves the filling state). <paramref name="counted"/>: held trades counted by this call;
+    /// <paramref name="closed"/>: true only for the call that closed the gap.
     /// </summary>
-    public bool NextGap(out GapRange gap, out int counted)
+    public bool NextGap(out GapRange gap, out int counted, out bool closed)
     {
         lock (_lock)
         {
             gap = default;
             counted = 0;
+            closed = false;
             if (_held is null)
             {
                 return false;
@@ -152,6 +154,7 @@ public sealed class FeedSymbol
 
             _held = null;
             _highestDeferred = -1;
+            closed = true;
             return false;
         }
     }
@@ -179,6 +182,12 @@ public sealed class FeedSymbol
     {
         lock (_lock)
         {
+            // A trade held meanwhile (another connection delivered it) is not given up: the gap ends before it.
+            if (_held is { Count: > 0 } held && held[0].Id < toExclusive)
+            {
+                toExclusive = held[0].Id;
+            }
+
             var missed = toExclusive - _lastTradeId - 1;
             if (missed <= 0 || _lastTradeId < 0)
             {

@@ -90,7 +90,7 @@ internal sealed class TradeHistoryClient(HttpClient http, BinanceOptions options
                 ? new HistoryPage(HistoryStatus.Ok, rows)
                 : HistoryPage.Of(HistoryStatus.Failed);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             logger.LogWarning("{Symbol}: trade history request failed ({Error}); asking again later", symbol, e.Message);
             return HistoryPage.Of(HistoryStatus.Failed);

@@ -86,9 +86,9 @@ internal sealed class TradeIngestor(FeedBook book, FeedMetrics metrics, ILogger<
     /// <summary>Counts the held trades that have become next; returns what is still missing, or false once the gap is closed.</summary>
     public bool NextGap(FeedSymbol state, out GapRange gap)
     {
-        var more = state.NextGap(out gap, out var counted);
+        var more = state.NextGap(out gap, out var counted, out var closed);
         metrics.AddTrades(counted);
-        if (!more)
+        if (closed)
         {
             metrics.AddGapClosed();
         }

@@ -96,6 +96,71 @@ public sealed class BackfillerTests
     }
 
     [Test]
+    public async Task An_exchange_that_does_not_answer_for_longer_than_BackfillGiveUpAfter_does_not_lose_the_gap()
+    {
+        // Failures (network, timeouts, 5xx) and throttling are no sign that the trades cannot be served: only answers
+        // without them for BackfillGiveUpAfter are.
+        var history = new HistoryStub(Market(300, seed: 9)) { Status = HttpStatusCode.ServiceUnavailable };
+        await using var run = Start(history, new BinanceOptions { BackfillGiveUpAfter = TimeSpan.FromMilliseconds(100) });
+        Live(run.State, history, 1, 100);
+        Live(run.State, history, 200, 200);
+
+        await Eventually.UntilAsync(() => history.Paths.Count >= 5, Timeout, "failed answers asked again");
+        run.State.Snapshot().Missed.Should().Be(0);
+        history.Status = HttpStatusCode.OK;
+
+        await run.UntilClosedAsync();
+        run.ShouldHaveCountedExactly(history, 1, 200);
+    }
+
+    [Test]
+    public async Task Answers_without_the_gap_for_BackfillGiveUpAfter_give_it_up_and_the_held_trades_count()
+    {
+        var history = new HistoryStub(Market(300, seed: 10)) { DatabaseUpTo = 100 };
+        await using var run = Start(history, new BinanceOptions
+        {
+            BackfillGiveUpAfter = TimeSpan.FromMilliseconds(200),
+            LaggingAttemptsBeforeRecentTrades = 100,
+        });
+        Live(run.State, history, 1, 100);
+        Live(run.State, history, 150, 160);
+
+        await run.UntilClosedAsync();
+
+        var s = run.State.Snapshot();
+        (s.Count, s.Missed).Should().Be((111L, 49L));
+    }
+
+    [Test]
+    public async Task Ids_the_history_skips_are_missed_and_the_rest_of_the_gap_still_counts()
+    {
+        var history = new HistoryStub(Market(300, seed: 11)) { Missing = [120, 121, 180] };
+        await using var run = Start(history, new BinanceOptions());
+        Live(run.State, history, 1, 100);
+        Live(run.State, history, 250, 260);
+
+        await run.UntilClosedAsync();
+
+        var s = run.State.Snapshot();
+        (s.Count, s.Missed).Should().Be((257L, 3L));
+        history.Paths.Count.Should().BeLessThanOrEqualTo(2);
+    }
+
+    [Test]
+    public async Task A_gap_spanning_many_hours_is_asked_by_trade_id_not_hour_by_hour()
+    {
+        var history = new HistoryStub(Market(300, seed: 12, hoursBefore: 101));
+        await using var run = Start(history, new BinanceOptions());
+        Live(run.State, history, 1, 100);
+        Live(run.State, history, 250, 250);
+
+        await run.UntilClosedAsync();
+
+        history.Paths.Should().OnlyContain(p => p == "/api/v3/historicalTrades");
+        run.ShouldHaveCountedExactly(history, 1, 250);
+    }
+
+    [Test]
     public async Task A_gap_over_MaxBackfillPerGap_is_missed_without_a_request()
     {
         var history = new HistoryStub(Market(300, seed: 6));
@@ -180,7 +245,7 @@ public sealed class BackfillerTests
         running.ShouldHaveCountedExactly(history, 1, total);
     }
 
-    private static IReadOnlyList<(long Id, long Price, long Time)> Market(int count, int seed)
+    private static IReadOnlyList<(long Id, long Price, long Time)> Market(int count, int seed, int hoursBefore = 0)
     {
         var random = new Random(seed);
         var trades = new List<(long, long, long)>(count);
@@ -197,6 +262,12 @@ public sealed class BackfillerTests
             if (random.NextDouble() < 0.5)
             {
                 time += random.Next(1, 5_000);
+            }
+
+            if (id == 101)
+            {
+                // A quiet symbol: hours without a trade before the 101st.
+                time += hoursBefore * 3_600_000L;
             }
 
             trades.Add((id, price * 1_000_000, time));
@@ -272,16 +343,19 @@ public sealed class BackfillerTests
     /// </summary>
     private sealed class HistoryStub(IReadOnlyList<(long Id, long Price, long Time)> trades) : HttpMessageHandler
     {
-        private readonly List<(long A, long First, long Last, long Price, long Time)> _aggregates = Aggregate(trades);
+        private List<(long A, long First, long Last, long Price, long Time)>? _aggregates;
         private int _stalled;
 
         public IReadOnlyList<(long Id, long Price, long Time)> Trades => trades;
 
         public long DatabaseUpTo { get; set; } = long.MaxValue;
 
-        public HttpStatusCode Status { get; init; } = HttpStatusCode.OK;
+        public HttpStatusCode Status { get; set; } = HttpStatusCode.OK;
 
         public int StallFirst { get; init; }
+
+        /// <summary>Ids the database never has (a hole in the history).</summary>
+        public HashSet<long> Missing { get; init; } = [];
 
         public Backfiller? Backfiller { get; set; }
 
@@ -309,6 +383,7 @@ public sealed class BackfillerTests
             switch (uri.AbsolutePath)
             {
                 case "/api/v3/aggTrades":
+                    _aggregates ??= Aggregate(trades.Where(t => !Missing.Contains(t.Id)).ToArray());
                     IEnumerable<(long A, long First, long Last, long Price, long Time)> rows = _aggregates.Where(a => a.Last <= upTo);
                     if (q["fromId"] is { } fromId)
                     {
@@ -328,7 +403,7 @@ public sealed class BackfillerTests
                     return TradeRows(trades.Skip(Math.Max(0, trades.Count - limit)));
                 case "/api/v3/historicalTrades":
                     var from = long.Parse(q["fromId"]!, CultureInfo.InvariantCulture);
-                    return TradeRows(trades.Where(t => t.Id >= from && t.Id <= upTo).Take(limit));
+                    return TradeRows(trades.Where(t => t.Id >= from && t.Id <= upTo && !Missing.Contains(t.Id)).Take(limit));
                 default:
                     return Json(HttpStatusCode.NotFound, "{}");
             }
@@ -350,7 +425,7 @@ public sealed class BackfillerTests
             while (i < trades.Count)
             {
                 var j = i;
-                while (j + 1 < trades.Count && trades[j + 1].Price == trades[i].Price && trades[j + 1].Time == trades[i].Time)
+                while (j + 1 < trades.Count && trades[j + 1].Id == trades[j].Id + 1 && trades[j + 1].Price == trades[i].Price && trades[j + 1].Time == trades[i].Time)
                 {
                     j++;
                 }

@@ -28,18 +28,35 @@ public sealed class FeedSymbolTests
         state.Snapshot().Count.Should().Be(2);
         state.Snapshot().Filling.Should().BeTrue();
 
-        state.NextGap(out var range, out var counted).Should().BeTrue();
+        state.NextGap(out var range, out var counted, out _).Should().BeTrue();
         (range.From, range.ToExclusive, counted).Should().Be((12L, 15L, 0));
         state.ApplyFilled(12, 1, 0).Should().BeTrue();
         state.ApplyFilled(12, 1, 0).Should().BeFalse();
         state.ApplyFilled(14, 1, 0).Should().BeFalse("13 is not in yet");
         state.GiveUp(15).Should().Be(2, "13 and 14 could not be served");
 
-        state.NextGap(out _, out counted).Should().BeFalse();
+        state.NextGap(out _, out counted, out _).Should().BeFalse();
         counted.Should().Be(2);
         var s = state.Snapshot();
         (s.Count, s.Missed, s.Filling).Should().Be((5L, 2L, false));
         s.LastHalfUnits.Should().Be(18);
+    }
+
+    [Test]
+    public void Giving_a_gap_up_never_passes_a_trade_held_meanwhile()
+    {
+        var state = new FeedSymbol("X", 100);
+        state.Apply(1, 1);
+        state.Apply(20, 1).Result.Should().Be(TradeResult.Gap);
+        state.NextGap(out var gap, out _, out _).Should().BeTrue();
+
+        // While the back-fill was asking, another connection delivered 10.
+        state.Apply(10, 3).Result.Should().Be(TradeResult.Held);
+        state.GiveUp(gap.ToExclusive).Should().Be(8, "2..9 are given up; 10 is held and counts");
+
+        state.NextGap(out gap, out var counted, out _).Should().BeTrue();
+        (counted, gap.From, gap.ToExclusive).Should().Be((1, 11L, 20L));
+        state.Snapshot().Count.Should().Be(2);
     }
 
     [Test]
@@ -52,19 +69,19 @@ public sealed class FeedSymbolTests
         state.Apply(7, 1).Result.Should().Be(TradeResult.Deferred);
         state.Apply(8, 1).Result.Should().Be(TradeResult.Deferred);
 
-        state.NextGap(out var gap, out _).Should().BeTrue();
+        state.NextGap(out var gap, out _, out _).Should().BeTrue();
         (gap.From, gap.ToExclusive).Should().Be((2L, 5L));
         for (var id = 2; id < 5; id++)
         {
             state.ApplyFilled(id, 1, 0).Should().BeTrue();
         }
 
-        state.NextGap(out gap, out var counted).Should().BeTrue("7 and 8 were seen but not kept");
+        state.NextGap(out gap, out var counted, out _).Should().BeTrue("7 and 8 were seen but not kept");
         counted.Should().Be(2);
         (gap.From, gap.ToExclusive).Should().Be((7L, 9L));
         state.ApplyFilled(7, 1, 0).Should().BeTrue();
         state.ApplyFilled(8, 1, 0).Should().BeTrue();
-        state.NextGap(out _, out _).Should().BeFalse();
+        state.NextGap(out _, out _, out _).Should().BeFalse();
         state.Snapshot().Count.Should().Be(8);
     }
 
@@ -136,7 +153,7 @@ public sealed class FeedSymbolTests
     // One pass of a back-fill that serves every id except the unobtainable ones; false once the gap is closed.
     private static bool BackfillStep(FeedSymbol state, long[] prices, HashSet<int> unobtainable, HashSet<long> givenUp, Random random)
     {
-        if (!state.NextGap(out var gap, out _))
+        if (!state.NextGap(out var gap, out _, out _))
         {
             return false;
         }

@@ -79,6 +79,13 @@ public sealed class ServiceMetrics : IDisposable
                 Feed.WithLabels("reconnects").Set(feed.Reconnects);
                 Feed.WithLabels("rotations").Set(feed.Rotations);
                 Feed.WithLabels("server_shutdowns").Set(feed.ServerShutdowns);
+                Feed.WithLabels("held").Set(feed.Held);
+                Feed.WithLabels("deferred").Set(feed.Deferred);
+                Feed.WithLabels("gaps_open").Set(feed.GapsOpen);
+                Feed.WithLabels("unconfirmed_streams").Set(feed.UnconfirmedStreams);
+                Feed.WithLabels("rest_weight").Set(feed.RestWeight);
+                Feed.WithLabels("rest_429").Set(feed.Rest429);
+                Feed.WithLabels("rest_418").Set(feed.Rest418);
             }
         });
     }

@@ -381,6 +381,182 @@ public sealed class StreamingMedian
         return (value + (unit / 2)) / unit * unit;
     }
 
+    /// <summary>Copies the levels in ascending price order into the two spans (each at least <see cref="Distinct"/> long). O(d).</summary>
+    internal void CopyLevels(Span<long> prices, Span<long> counts)
+    {
+        if (prices.Length < _size || counts.Length < _size)
+        {
+            throw new ArgumentException($"{_size} levels do not fit in {prices.Length} prices and {counts.Length} counts.");
+        }
+
+        var fill = new LevelCopy(prices, counts);
+        VisitLevels(ref fill);
+    }
+
+    /// <summary>Hands every level to <paramref name="visitor"/> in ascending price order, without allocating. O(d).</summary>
+    internal void VisitLevels<TVisitor>(ref TVisitor visitor)
+        where TVisitor : ILevelVisitor, allows ref struct => Visit(_root, ref visitor);
+
+    /// <summary>
+    /// Rebuilds a median from its levels (ascending prices, counts ≥ 1) and its merge state, as
+    /// <see cref="CopyLevels"/>, <see cref="SignificantDigits"/> and <see cref="MaxRelativeError"/> gave them. O(d): the
+    /// tree is built balanced from the sorted levels, the cursors are placed by rank. Every later <see cref="Add"/>,
+    /// merges included, then behaves exactly as on the original: the answers depend only on the levels, the count and
+    /// the merge state, never on the tree's shape. A budget below the number of levels is allowed: the next new price
+    /// merges, as it would have on the original.
+    /// </summary>
+    /// <exception cref="ArgumentException">The levels or the merge state are not ones a median can have.</exception>
+    internal static StreamingMedian FromLevels(
+        ReadOnlySpan<long> prices, ReadOnlySpan<long> counts, int significantDigits, double maxRelativeError, int maxDistinct)
+    {
+        var problem = FindLevelsProblem(prices, counts, significantDigits, maxRelativeError, out var total);
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem);
+        }
+
+        var median = new StreamingMedian(maxDistinct, Math.Max(16, prices.Length));
+        median.SignificantDigits = significantDigits;
+        median.MaxRelativeError = maxRelativeError;
+        median.Count = total;
+        median._root = median.BuildFrom(prices, counts);
+        if (total > 0)
+        {
+            median.PlaceCursors();
+        }
+
+        return median;
+    }
+
+    /// <summary>
+    /// Why <paramref name="prices"/> and <paramref name="counts"/> with this merge state cannot be a median's levels, or
+    /// null when they can; <paramref name="total"/> is the sum of the counts. O(d).
+    /// </summary>
+    internal static string? FindLevelsProblem(
+        ReadOnlySpan<long> prices, ReadOnlySpan<long> counts, int significantDigits, double maxRelativeError, out long total)
+    {
+        total = 0;
+        if (prices.Length != counts.Length)
+        {
+            return $"{prices.Length} prices but {counts.Length} counts";
+        }
+
+        if (significantDigits is < 1 or > 19)
+        {
+            return $"significant digits {significantDigits} outside 1..19";
+        }
+
+        // Exact until the first merge, and every merge adds a positive term below 1 in all.
+        if (significantDigits == 19 ? maxRelativeError != 0 : !(maxRelativeError > 0 && maxRelativeError < 1))
+        {
+            return $"maximum relative error {maxRelativeError} impossible at {significantDigits} significant digits";
+        }
+
+        for (var i = 0; i < prices.Length; i++)
+        {
+            if (prices[i] < 0)
+            {
+                return $"level {i}: negative price {prices[i]}";
+            }
+
+            if (i > 0 && prices[i] <= prices[i - 1])
+            {
+                return $"level {i}: price {prices[i]} not above the previous level's {prices[i - 1]}";
+            }
+
+            if (counts[i] < 1)
+            {
+                return $"level {i}: count {counts[i]} below 1";
+            }
+
+            if (counts[i] > long.MaxValue - total)
+            {
+                return $"level {i}: the counts overflow";
+            }
+
+            total += counts[i];
+        }
+
+        return null;
+    }
+
+    // Nodes are allocated in key order (left subtree first), so node i holds level i.
+    private int BuildFrom(ReadOnlySpan<long> prices, ReadOnlySpan<long> counts)
+    {
+        if (prices.IsEmpty)
+        {
+            return Nil;
+        }
+
+        var mid = (prices.Length - 1) >>> 1;
+        var left = BuildFrom(prices[..mid], counts[..mid]);
+        var n = NewNode(prices[mid]);
+        _nodes[n].Count = counts[mid];
+        _nodes[n].Left = left;
+        _nodes[n].Right = BuildFrom(prices[(mid + 1)..], counts[(mid + 1)..]);
+        Update(n);
+        return n;
+    }
+
+    // Requires nodes 0.._size−1 to be the levels in key order (as BuildFrom leaves them) and Count > 0.
+    private void PlaceCursors()
+    {
+        long below = 0;
+        long loRank = (Count - 1) / 2, hiRank = Count / 2;
+        for (var i = 0; i < _size; i++)
+        {
+            var c = _nodes[i].Count;
+            if (loRank >= below && loRank < below + c)
+            {
+                _lo = i;
+                _loBelow = below;
+            }
+
+            if (hiRank >= below && hiRank < below + c)
+            {
+                _hi = i;
+                _hiBelow = below;
+            }
+
+            below += c;
+        }
+
+        MedianHalfUnits = _nodes[_lo].Key + _nodes[_hi].Key;
+    }
+
+    // Recursion only on the left child (depth ≤ the tree's height); the right spine is a loop.
+    private void Visit<TVisitor>(int n, ref TVisitor visitor)
+        where TVisitor : ILevelVisitor, allows ref struct
+    {
+        while (n != Nil)
+        {
+            Visit(_nodes[n].Left, ref visitor);
+            visitor.Level(_nodes[n].Key, _nodes[n].Count);
+            n = _nodes[n].Right;
+        }
+    }
+
+    /// <summary>Receives a median's levels, in ascending price order, from <see cref="VisitLevels"/>.</summary>
+    internal interface ILevelVisitor
+    {
+        /// <summary>One level: a price kept and how many prices it holds (≥ 1).</summary>
+        void Level(long price, long count);
+    }
+
+    private ref struct LevelCopy(Span<long> prices, Span<long> counts) : ILevelVisitor
+    {
+        private readonly Span<long> _prices = prices;
+        private readonly Span<long> _counts = counts;
+        private int _next;
+
+        public void Level(long price, long count)
+        {
+            _prices[_next] = price;
+            _counts[_next] = count;
+            _next++;
+        }
+    }
+
     private struct Node
     {
         public long Key;

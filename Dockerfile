@@ -23,6 +23,9 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_ReadyToRun=0
 EXPOSE 8080
+# The feed's data directory: a volume mounted here starts with this owner, so the non-root user can write its
+# checkpoint while the root filesystem stays read-only.
+RUN mkdir -p /data/feed && chown -R $APP_UID /data
 # The image's built-in non-root user ("app").
 USER $APP_UID
 # No curl in the runtime image: bash's /dev/tcp is enough for a liveness probe.

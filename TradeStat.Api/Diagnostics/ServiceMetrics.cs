@@ -39,6 +39,9 @@ public sealed class ServiceMetrics : IDisposable
     private static readonly Gauge Feed = Metrics.CreateGauge(
         "tradestat_feed_events", "Live feed counters since start (Binance:Enabled), by event.", "event");
 
+    private static readonly Gauge Checkpoint = Metrics.CreateGauge(
+        "tradestat_feed_checkpoint", "The feed's last checkpoint (Binance:DataDirectory): age_seconds, bytes, duration_seconds, failures.", "what");
+
     private volatile bool _disposed;
 
     public ServiceMetrics(ISymbolSeriesStore store, GcPauseMonitor? gcPauses = null, FeedMetrics? feed = null)
@@ -86,6 +89,14 @@ public sealed class ServiceMetrics : IDisposable
                 Feed.WithLabels("rest_weight").Set(feed.RestWeight);
                 Feed.WithLabels("rest_429").Set(feed.Rest429);
                 Feed.WithLabels("rest_418").Set(feed.Rest418);
+                if (feed.CheckpointUnixMs > 0 || feed.CheckpointFailures > 0)
+                {
+                    var age = feed.CheckpointUnixMs > 0 ? (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - feed.CheckpointUnixMs) / 1000.0 : double.NaN;
+                    Checkpoint.WithLabels("age_seconds").Set(age);
+                    Checkpoint.WithLabels("bytes").Set(feed.CheckpointBytes);
+                    Checkpoint.WithLabels("duration_seconds").Set(feed.CheckpointDuration.TotalSeconds);
+                    Checkpoint.WithLabels("failures").Set(feed.CheckpointFailures);
+                }
             }
         });
     }

@@ -108,6 +108,21 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
                 attempt.Aggregate = -1;
             }
 
+            if (gap.From < 0)
+            {
+                // Anchored: find the first trade since the anchor time, then fill from it like any gap.
+                var found = await FindOriginAsync(state, gap, token);
+                if (found == HistoryStatus.Ok)
+                {
+                    attempt.Progressed(time.GetTimestamp());
+                    continue;
+                }
+
+                attempt.Tries++;
+                Retry(state);
+                return;
+            }
+
             if (gap.Length > options.MaxBackfillPerGap)
             {
                 GiveUp(state, gap, attempt, $"a gap of {gap.Length} trades is over Binance:MaxBackfillPerGap");
@@ -180,6 +195,66 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
         }
 
         return status;
+    }
+
+    // The first trade at or after the anchor time: the first aggregate of the first non-empty hour from it. When the
+    // hours up to the held trade are empty, the recent trades (from memory) tell a lagging history from a quiet symbol.
+    private async Task<HistoryStatus> FindOriginAsync(FeedSymbol state, GapRange gap, CancellationToken token)
+    {
+        var windowStart = gap.FromTime;
+        for (var window = 0; window <= MaxWindowsWalked; window++)
+        {
+            var page = await history.AggTradesAsync(state.Symbol, null, windowStart, windowStart + WindowMs, 1, token);
+            if (page.Status != HistoryStatus.Ok)
+            {
+                return page.Status;
+            }
+
+            if (page.Rows.Count > 0)
+            {
+                state.SetOrigin(page.Rows[0].FirstId);
+                return HistoryStatus.Ok;
+            }
+
+            windowStart += WindowMs + 1;
+            if (windowStart > gap.ToTime)
+            {
+                break;
+            }
+        }
+
+        if (windowStart <= gap.ToTime)
+        {
+            // Quiet for longer than the hours walked: count from the held trade.
+            logger.LogWarning("{Symbol}: no trade found within {Hours} h after its anchor; counting from trade {TradeId}",
+                state.Symbol, MaxWindowsWalked + 1, gap.ToExclusive);
+            state.SetOrigin(gap.ToExclusive);
+            return HistoryStatus.Ok;
+        }
+
+        var recent = await history.RecentTradesAsync(state.Symbol, options.BackfillPageSize, token);
+        if (recent.Status != HistoryStatus.Ok)
+        {
+            return recent.Status;
+        }
+
+        if (recent.Rows.Count >= options.BackfillPageSize && recent.Rows[0].Time > gap.FromTime)
+        {
+            // More trades since the anchor than the recent list holds, none in the history yet: it lags; ask again later.
+            return HistoryStatus.Failed;
+        }
+
+        foreach (var row in recent.Rows)
+        {
+            if (row.Time >= gap.FromTime && row.FirstId < gap.ToExclusive)
+            {
+                state.SetOrigin(row.FirstId);
+                return HistoryStatus.Ok;
+            }
+        }
+
+        state.SetOrigin(gap.ToExclusive);
+        return HistoryStatus.Ok;
     }
 
     private async Task<HistoryStatus> FromAggregatesAsync(FeedSymbol state, GapRange gap, Attempt attempt, CancellationToken token)

@@ -17,6 +17,7 @@ internal sealed class BinanceFeedService(
     TradeIngestor ingestor,
     Backfiller backfill,
     ReplaySource replay,
+    FeedCheckpoints checkpoints,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -49,6 +50,13 @@ internal sealed class BinanceFeedService(
             return;
         }
 
+        // Before anything is counted: the restored states carry their last trade ids, so the first live trade of each
+        // opens a gap that the back-fill fills from the exchange's history, exactly once.
+        if (!checkpoints.TryRestore())
+        {
+            return;
+        }
+
         var symbols = await LoadSymbolsAsync(stoppingToken);
         if (symbols is null)
         {
@@ -59,6 +67,10 @@ internal sealed class BinanceFeedService(
         var change = book.Replace(symbols);
         _logger.LogInformation("Universe: {Count} tradable symbols", change.Total);
         var backfilling = backfill.RunAsync(stoppingToken);
+
+        // The universe on disk before the first trade: after a crash before the first periodic checkpoint, the symbols
+        // are restored anchored at this moment and their trades since are fetched.
+        checkpoints.Save();
         foreach (var group in ConnectionPlanner.Group(book.Symbols, _options))
         {
             StartSlot(group, stoppingToken);

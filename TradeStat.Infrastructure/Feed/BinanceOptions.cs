@@ -138,6 +138,28 @@ public sealed class BinanceOptions
     /// <summary>The default of <see cref="MaxDistinctPricesPerSymbol"/>.</summary>
     public const int DefaultMaxDistinctPricesPerSymbol = 1_000_000;
 
+    /// <summary>
+    /// Where the live feed keeps its checkpoint (<c>feed.ckpt</c>): every symbol's median, count, last price, last trade id
+    /// and missed count, so that a restart resumes the all-time statistics and back-fills what traded meanwhile. Unset:
+    /// the statistics live in memory only and start again from zero at every start.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>How often the checkpoint is written (also at a clean shutdown).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = RangeMessage)]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Most of the time spent writing checkpoints, in percent: after a write that took t, the next waits at least
+    /// t × 100 / this, so a large state is written less often rather than taking the feed's CPU.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = RangeMessage)]
+    public int CheckpointMaxDutyPercent { get; set; } = 5;
+
+    /// <summary>Readiness (<c>/health/ready</c>) fails once checkpoints have been failing for this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = RangeMessage)]
+    public TimeSpan CheckpointFailureGrace { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Replay this file of combined-stream lines instead of connecting.</summary>
     public string? ReplayFile { get; set; }
 

@@ -17,6 +17,12 @@ public sealed class FeedBook(FeedBookOptions options) : IFeedService
     public bool IsLoaded { get; private set; }
 
     /// <summary>
+    /// Starts from restored states (a checkpoint), before the first <see cref="Replace"/>: they are readable at once, and
+    /// listed once the exchange lists them.
+    /// </summary>
+    internal void Restore(IReadOnlyList<FeedSymbol> states) => Volatile.Write(ref _universe, FeedUniverse.FromStates(states));
+
+    /// <summary>
     /// Lists exactly <paramref name="symbols"/> from now on (the live feed passes the tradable ones), keeping the state
     /// of every symbol: one no longer listed is retired with its statistics, one listed again gets its state back.
     /// </summary>

@@ -126,6 +126,32 @@ public sealed class FeedMetrics : IDisposable
 
     internal void AddServerShutdown() => Interlocked.Increment(ref _serverShutdowns);
 
+    private long _checkpointBytes;
+    private long _checkpointTicks;
+    private long _checkpointUnixMs;
+    private long _checkpointFailures;
+
+    /// <summary>Size of the last checkpoint written, in bytes.</summary>
+    public long CheckpointBytes => Interlocked.Read(ref _checkpointBytes);
+
+    /// <summary>How long the last checkpoint took to write.</summary>
+    public TimeSpan CheckpointDuration => TimeSpan.FromTicks(Interlocked.Read(ref _checkpointTicks));
+
+    /// <summary>When the last checkpoint was written (ms since the Unix epoch; 0 before the first).</summary>
+    public long CheckpointUnixMs => Interlocked.Read(ref _checkpointUnixMs);
+
+    /// <summary>Checkpoint writes that failed.</summary>
+    public long CheckpointFailures => Interlocked.Read(ref _checkpointFailures);
+
+    internal void CheckpointWritten(long bytes, TimeSpan duration, DateTimeOffset at)
+    {
+        Interlocked.Exchange(ref _checkpointBytes, bytes);
+        Interlocked.Exchange(ref _checkpointTicks, duration.Ticks);
+        Interlocked.Exchange(ref _checkpointUnixMs, at.ToUnixTimeMilliseconds());
+    }
+
+    internal void CheckpointFailed() => Interlocked.Increment(ref _checkpointFailures);
+
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
 

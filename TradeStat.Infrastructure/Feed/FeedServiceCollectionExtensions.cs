@@ -21,6 +21,8 @@ internal static class FeedServiceCollectionExtensions
             .Validate(o => o.ReconnectMaxDelay >= o.ReconnectBaseDelay, "Binance:ReconnectBaseDelay must not be over Binance:ReconnectMaxDelay.")
             .Validate(o => !o.Enabled || string.IsNullOrEmpty(o.ReplayFile) || File.Exists(o.ReplayFile), "Binance:ReplayFile does not exist.")
             .Validate(o => !o.Enabled || string.IsNullOrEmpty(o.ExchangeInfoFile) || File.Exists(o.ExchangeInfoFile), "Binance:ExchangeInfoFile does not exist.")
+            .Validate(o => string.IsNullOrEmpty(o.DataDirectory) || o.DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) < 0,
+                "Binance:DataDirectory is not a valid path.")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BinanceOptions>>().Value);
         services.AddSingleton(sp => new FeedBookOptions
@@ -39,6 +41,11 @@ internal static class FeedServiceCollectionExtensions
 
         services.AddBinanceRestClient<ExchangeInfoClient>();
         services.AddBinanceRestClient<TradeHistoryClient>();
+        services.AddSingleton<FeedCheckpoints>();
+        services.AddHealthChecks().AddCheck<FeedCheckpointHealthCheck>("feed-checkpoints");
+
+        // Registered before the feed, so that the host stops it after the feed: the last checkpoint holds every trade.
+        services.AddHostedService<FeedCheckpointService>();
         services.AddSingleton<BinanceFeedService>();
         services.AddHostedService(sp => sp.GetRequiredService<BinanceFeedService>());
         return services;

@@ -108,7 +108,8 @@ public sealed class FeedSymbol
                 return Hold(tradeId, price, time);
             }
 
-            if (_lastTradeId >= 0 && tradeId != _lastTradeId + 1)
+            // Anchored (restored without a trade yet): the trades since the anchor time come first, from the history.
+            if ((_lastTradeId >= 0 && tradeId != _lastTradeId + 1) || (_lastTradeId < 0 && _lastTime > 0))
             {
                 _held = [];
                 Hold(tradeId, price, time);
@@ -151,7 +152,8 @@ public sealed class FeedSymbol
             _held.RemoveRange(0, applied);
             if (_held.Count > 0)
             {
-                gap = new GapRange(_lastTradeId + 1, _held[0].Id, _lastTime, _held[0].Time);
+                // From −1: the first trade since the anchor time is not known yet (see SetOrigin).
+                gap = new GapRange(_lastTradeId < 0 && _lastTime > 0 ? -1 : _lastTradeId + 1, _held[0].Id, _lastTime, _held[0].Time);
                 return true;
             }
 
@@ -165,6 +167,62 @@ public sealed class FeedSymbol
             _highestDeferred = -1;
             closed = true;
             return false;
+        }
+    }
+
+    /// <summary>True while the symbol is anchored: it has no trade yet and counts from its anchor time on.</summary>
+    public bool IsAnchored
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastTradeId < 0 && _lastTime > 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Anchors a symbol without trades at <paramref name="timeMs"/> (ms since the epoch): its first live trade then opens a
+    /// gap from the first trade at or after that time, which the back-fill finds (<see cref="SetOrigin"/>). A restored
+    /// symbol that had not traded when its checkpoint was written is anchored at that checkpoint's time, so trades made
+    /// after the checkpoint and lost with the process are counted; no effect on a symbol with trades.
+    /// </summary>
+    internal void Anchor(long timeMs)
+    {
+        lock (_lock)
+        {
+            if (_lastTradeId < 0 && timeMs > 0)
+            {
+                _lastTime = timeMs;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets the first trade id counted of an anchored symbol (the first trade at or after the anchor time, or the first
+    /// held one if no earlier trade exists): the gap then runs from it, like any gap.
+    /// </summary>
+    internal void SetOrigin(long firstTradeId)
+    {
+        lock (_lock)
+        {
+            if (_lastTradeId >= 0 || _lastTime <= 0)
+            {
+                return;
+            }
+
+            if (_held is { Count: > 0 } held && held[0].Id < firstTradeId)
+            {
+                firstTradeId = held[0].Id;
+            }
+
+            _lastTradeId = Math.Max(0, firstTradeId) - 1;
+            if (_lastTradeId < 0)
+            {
+                // The symbol's very first trade is next: nothing before it to anchor.
+                _lastTime = 0;
+            }
         }
     }
 

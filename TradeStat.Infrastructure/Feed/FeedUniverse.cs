@@ -26,6 +26,17 @@ public sealed class FeedUniverse
     /// <summary>The empty universe.</summary>
     public static FeedUniverse Empty { get; } = Create([], null, 2);
 
+    /// <summary>
+    /// A universe of restored states, none listed yet: the next <see cref="Create"/> lists those still tradable and keeps
+    /// the rest readable, with their statistics.
+    /// </summary>
+    internal static FeedUniverse FromStates(IReadOnlyList<FeedSymbol> states)
+    {
+        var sorted = states.OrderBy(s => s.Symbol, StringComparer.Ordinal).ToArray();
+        var keys = sorted.Select(s => Encoding.UTF8.GetBytes(s.Symbol)).ToArray();
+        return new FeedUniverse(PerfectHashTable.Build(keys), sorted, [], [.. sorted.Select(s => s.Symbol)]);
+    }
+
     /// <summary>The listed symbols, sorted ordinally.</summary>
     public IReadOnlyList<string> Symbols { get; }
 

@@ -143,6 +143,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         kill.ExitCode.Should().Be(0, "kill -TERM must reach the service");
     }
 
+    /// <summary>Kills the process at once (SIGKILL on Linux): no shutdown code runs, as in a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        (await WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue("SIGKILL ends a process");
+    }
+
     /// <summary>Waits for the process to end and its output to be drained; false on timeout.</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {

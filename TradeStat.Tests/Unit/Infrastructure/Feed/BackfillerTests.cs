@@ -161,6 +161,35 @@ public sealed class BackfillerTests
     }
 
     [Test]
+    public async Task An_anchored_symbol_counts_every_trade_since_its_anchor_time()
+    {
+        // Restored from a checkpoint written before its first trade: the trades since the checkpoint's time were
+        // counted by the process that died, and must be counted again, from the first one at or after that time.
+        var history = new HistoryStub(Market(300, seed: 13));
+        await using var run = Start(history, new BinanceOptions());
+        run.State.Anchor(history.Trades[99].Time);
+        var first = history.Trades.First(t => t.Time >= history.Trades[99].Time).Id;
+        Live(run.State, history, 200, 210);
+
+        await run.UntilClosedAsync();
+
+        run.ShouldHaveCountedExactly(history, first, 210);
+    }
+
+    [Test]
+    public async Task An_anchored_symbol_without_earlier_trades_counts_from_its_first_live_one()
+    {
+        var history = new HistoryStub(Market(300, seed: 14));
+        await using var run = Start(history, new BinanceOptions());
+        run.State.Anchor(history.Trades[199].Time + 1);
+        Live(run.State, history, 201, 210);
+
+        await run.UntilClosedAsync();
+
+        run.ShouldHaveCountedExactly(history, 201, 210);
+    }
+
+    [Test]
     public async Task A_gap_over_MaxBackfillPerGap_is_missed_without_a_request()
     {
         var history = new HistoryStub(Market(300, seed: 6));

@@ -43,6 +43,30 @@ public sealed class FeedSymbolTests
     }
 
     [Test]
+    public void An_anchored_symbol_holds_its_first_live_trade_until_its_origin_is_known()
+    {
+        var state = new FeedSymbol("X", 100);
+        state.Anchor(1_000);
+        state.IsAnchored.Should().BeTrue();
+
+        state.Apply(50, 7, 2_000).Result.Should().Be(TradeResult.Gap, "the trades since the anchor come first");
+        state.NextGap(out var gap, out _, out _).Should().BeTrue();
+        (gap.From, gap.ToExclusive, gap.FromTime).Should().Be((-1L, 50L, 1_000L));
+
+        state.SetOrigin(45);
+        state.NextGap(out gap, out _, out _).Should().BeTrue();
+        (gap.From, gap.ToExclusive).Should().Be((45L, 50L));
+        for (var id = 45; id < 50; id++)
+        {
+            state.ApplyFilled(id, 7, 1_500).Should().BeTrue();
+        }
+
+        state.NextGap(out _, out var counted, out _).Should().BeFalse();
+        counted.Should().Be(1);
+        state.Snapshot().Count.Should().Be(6);
+    }
+
+    [Test]
     public void Giving_a_gap_up_never_passes_a_trade_held_meanwhile()
     {
         var state = new FeedSymbol("X", 100);

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace TradeStat.Infrastructure.Feed;
+
+/// <summary>Where the feed's checkpoints stand.</summary>
+internal enum CheckpointState
+{
+    /// <summary>No data directory: the statistics live in memory only.</summary>
+    Off,
+
+    /// <summary>Not restored yet: nothing is written, so a checkpoint not yet read is never overwritten.</summary>
+    Pending,
+
+    /// <summary>Restored (or there was none): checkpoints are written.</summary>
+    Ready,
+
+    /// <summary>The checkpoint could not be read (damaged, or another format version): the feed does not run and the file is left as it is.</summary>
+    Refused,
+}
+
+/// <summary>
+/// The feed's checkpoint file (<c>Binance:DataDirectory</c>/feed.ckpt): restored once at start, then written whole and
+/// atomically — a new file, flushed to the device, renamed over the old one, the directory flushed — so that a crash at
+/// any moment leaves either the old checkpoint or the new one, never a torn one (a damaged file is refused by its
+/// checksum all the same).
+/// </summary>
+internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, FeedMetrics metrics, TimeProvider time,
+    ILogger<FeedCheckpoints> logger)
+{
+    /// <summary>The checkpoint's file name inside the data directory.</summary>
+    public const string FileName = "feed.ckpt";
+
+    private readonly Lock _writing = new();
+    private volatile CheckpointState _state = string.IsNullOrEmpty(options.DataDirectory) ? CheckpointState.Off : CheckpointState.Pending;
+    private long _failingSince = long.MinValue;
+
+    /// <summary>The checkpoint's path, or null when no data directory is configured.</summary>
+    public string? FilePath => string.IsNullOrEmpty(options.DataDirectory) ? null : Path.GetFullPath(Path.Combine(options.DataDirectory, FileName));
+
+    /// <summary>Where the checkpoints stand.</summary>
+    public CheckpointState State => _state;
+
+    /// <summary>Since when writes have been failing (UTC), or null while the last one succeeded.</summary>
+    public DateTimeOffset? FailingSince
+    {
+        get
+        {
+            var since = Interlocked.Read(ref _failingSince);
+            return since == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(since);
+        }
+    }
+
+    /// <summary>The last error of a checkpoint read or write, for readiness.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>
+    /// Loads the checkpoint, if any, into the book. False when it exists but cannot be read: the caller must not run
+    /// the feed (and nothing will overwrite the file).
+    /// </summary>
+    public bool TryRestore()
+    {
+        if (FilePath is not { } path)
+        {
+            return true;
+        }
+
+        try
+        {
+            if (!File.Exists(path))
+            {
+                logger.LogInformation("No feed checkpoint at {Path}: the statistics start from zero", path);
+                _state = CheckpointState.Ready;
+                return true;
+            }
+
+            var started = time.GetTimestamp();
+            var contents = FeedCheckpoint.Read(path);
+            var anchor = AnchorTime(contents);
+            var states = new FeedSymbol[contents.Symbols.Count];
+            for (var i = 0; i < states.Length; i++)
+            {
+                states[i] = FeedSymbol.Restore(contents.Symbols[i], options.MaxDistinctPricesPerSymbol, options.MaxHeldTradesPerSymbol);
+
+                // Followed but without a trade when the checkpoint was written: its trades since then are fetched too.
+                states[i].Anchor(anchor);
+            }
+
+            book.Restore(states);
+            _state = CheckpointState.Ready;
+            logger.LogInformation("Feed checkpoint {Path} of {Created:u} restored: {Symbols} symbols in {Elapsed}; trades since then are back-filled",
+                path, contents.Created, states.Length, time.GetElapsedTime(started));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            _state = CheckpointState.Refused;
+            LastError = e.Message;
+            logger.LogError(e, "The feed checkpoint cannot be read, so the feed does not start and the file is left as it is: {Error}. " +
+                "Move the file away to start the statistics from zero.", e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Where a restored symbol without trades starts counting (ms, the exchange's clock): shortly before the newest trade
+    /// time in the checkpoint, since the symbols were captured one after another while trades flowed; before any trade
+    /// was checkpointed, shortly before the checkpoint's own time (this machine's clock, so the margin also covers a
+    /// clock a little off the exchange's).
+    /// </summary>
+    internal static long AnchorTime(FeedCheckpointContents contents)
+    {
+        var newest = 0L;
+        foreach (var state in contents.Symbols)
+        {
+            newest = Math.Max(newest, state.LastTime);
+        }
+
+        var basis = newest > 0 ? newest : contents.Created.ToUnixTimeMilliseconds();
+        return Math.Max(1, basis - (long)AnchorMargin.TotalMilliseconds);
+    }
+
+    /// <summary>How far before the checkpoint's newest trade a restored symbol without trades starts counting.</summary>
+    internal static readonly TimeSpan AnchorMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>Writes a checkpoint of every state now (atomically); false when it failed (logged, counted, retried next time).</summary>
+    public bool Save()
+    {
+        if (_state != CheckpointState.Ready || FilePath is not { } path)
+        {
+            return false;
+        }
+
+        lock (_writing)
+        {
+            var temp = path + ".tmp";
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var directory = Path.GetDirectoryName(path)!;
+                Directory.CreateDirectory(directory);
+                long bytes;
+                using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+                {
+                    bytes = FeedCheckpoint.Write(file, book.Universe.States, time.GetUtcNow());
+                    file.Flush(flushToDisk: true);
+                }
+
+                File.Move(temp, path, overwrite: true);
+                FlushDirectory(directory);
+                metrics.CheckpointWritten(bytes, Stopwatch.GetElapsedTime(started), time.GetUtcNow());
+                if (Interlocked.Exchange(ref _failingSince, long.MinValue) != long.MinValue)
+                {
+                    logger.LogInformation("Feed checkpoint written again to {Path}", path);
+                }
+
+                LastError = null;
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                metrics.CheckpointFailed();
+                LastError = e.Message;
+                Interlocked.CompareExchange(ref _failingSince, time.GetUtcNow().ToUnixTimeMilliseconds(), long.MinValue);
+                logger.LogError("Feed checkpoint could not be written to {Path}: {Error}. The feed goes on in memory and tries again.", path, e.Message);
+                TryDelete(temp);
+                return false;
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only or full directory: nothing more to do; the next write replaces it.
+        }
+    }
+
+    // The rename is durable only once the directory entry is: fsync the directory itself (POSIX; Windows has no
+    // equivalent and orders metadata itself).
+    private static void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = Native.open(directory, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open {directory} to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Native.fsync(fd) != 0)
+            {
+                throw new IOException($"Cannot flush {directory} (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Native.close(fd);
+        }
+    }
+
+    private static class Native
+    {
+        [DllImport("libc", SetLastError = true)]
+        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fsync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int close(int fd);
+    }
+}

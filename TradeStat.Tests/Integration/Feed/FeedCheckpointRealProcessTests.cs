@@ -125,6 +125,18 @@ public sealed class FeedCheckpointRealProcessTests
                 await service.SendSigtermAsync();
                 (await service.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue(service.Describe());
                 service.ExitCode.Should().Be(0, service.Describe());
+                await service.DisposeAsync();
+
+                // The checkpoint written at that clean shutdown holds every trade: a new start answers the same at once,
+                // before any trade arrives.
+                service = await StartAsync(exchange, data.FullName);
+                using var again = service.CreateClient();
+                await WaitUntil(async () => (await again.GetAsync("/" + ballast[0].Symbol)).IsSuccessStatusCode, "restored", service);
+                foreach (var (symbol, trades) in expected)
+                {
+                    using var doc = JsonDocument.Parse(await again.GetStringAsync("/" + symbol));
+                    doc.RootElement.GetProperty("count").GetInt64().Should().Be(trades.Length, symbol);
+                }
             }
             finally
             {

@@ -225,10 +225,21 @@ internal sealed class Backfiller(BinanceOptions options, TradeHistoryClient hist
 
         if (windowStart <= gap.ToTime)
         {
-            // Quiet for longer than the hours walked: count from the held trade.
-            logger.LogWarning("{Symbol}: no trade found within {Hours} h after its anchor; counting from trade {TradeId}",
-                state.Symbol, MaxWindowsWalked + 1, gap.ToExclusive);
-            state.SetOrigin(gap.ToExclusive);
+            // Quiet for longer than the hours walked: the first aggregate from there on, without an end (the one-hour
+            // bound applies only to a window with both ends).
+            var later = await history.AggTradesAsync(state.Symbol, null, windowStart, 0, 1, token);
+            if (later.Status != HistoryStatus.Ok)
+            {
+                return later.Status;
+            }
+
+            if (later.Rows.Count == 0)
+            {
+                // The held trade is newer than anything the history holds yet: it lags; ask again later.
+                return HistoryStatus.Failed;
+            }
+
+            state.SetOrigin(later.Rows[0].FirstId);
             return HistoryStatus.Ok;
         }
 

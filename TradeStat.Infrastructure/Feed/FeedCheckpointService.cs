@@ -14,7 +14,8 @@ internal sealed class FeedCheckpointService(FeedCheckpoints checkpoints, FeedMet
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (checkpoints.State == CheckpointState.Off)
+        // Checkpoints belong to the live feed: off, or replaying a recording, there is nothing to keep.
+        if (checkpoints.State == CheckpointState.Off || !options.Enabled || !string.IsNullOrEmpty(options.ReplayFile))
         {
             return;
         }

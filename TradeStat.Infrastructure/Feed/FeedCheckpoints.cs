@@ -93,7 +93,7 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
                 path, contents.Created, states.Length, time.GetElapsedTime(started));
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e)
         {
             _state = CheckpointState.Refused;
             LastError = e.Message;
@@ -117,7 +117,10 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
             newest = Math.Max(newest, state.LastTime);
         }
 
-        var basis = newest > 0 ? newest : contents.Created.ToUnixTimeMilliseconds();
+        // The checkpoint's time is taken before its first symbol is captured, so it bounds every capture even when a
+        // large write takes longer than the margin.
+        var created = contents.Created.ToUnixTimeMilliseconds();
+        var basis = newest > 0 ? Math.Min(newest, created) : created;
         return Math.Max(1, basis - (long)AnchorMargin.TotalMilliseconds);
     }
 
@@ -147,6 +150,12 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
                     file.Flush(flushToDisk: true);
                 }
 
+                if (bytes > Array.MaxLength)
+                {
+                    // Could not be read back in one piece: keep the previous checkpoint.
+                    throw new IOException($"The checkpoint would be {bytes} bytes, over the {Array.MaxLength} this build can read back; lower Binance:MaxDistinctPricesPerSymbol.");
+                }
+
                 File.Move(temp, path, overwrite: true);
                 FlushDirectory(directory);
                 metrics.CheckpointWritten(bytes, Stopwatch.GetElapsedTime(started), time.GetUtcNow());
@@ -158,8 +167,9 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
                 LastError = null;
                 return true;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
+                // Whatever the cause (disk, permissions, a state that cannot be written), the feed goes on in memory.
                 metrics.CheckpointFailed();
                 LastError = e.Message;
                 Interlocked.CompareExchange(ref _failingSince, time.GetUtcNow().ToUnixTimeMilliseconds(), long.MinValue);
@@ -199,7 +209,9 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
 
         try
         {
-            if (Native.fsync(fd) != 0)
+            // Some filesystems (network and FUSE mounts) cannot flush a directory (EINVAL, EBADF): the rename is as
+            // durable as they make it.
+            if (Native.fsync(fd) != 0 && Marshal.GetLastPInvokeError() is not (EINVAL or EBADF))
             {
                 throw new IOException($"Cannot flush {directory} (errno {Marshal.GetLastPInvokeError()}).");
             }
@@ -209,6 +221,9 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
             _ = Native.close(fd);
         }
     }
+
+    private const int EBADF = 9;
+    private const int EINVAL = 22;
 
     private static class Native
     {

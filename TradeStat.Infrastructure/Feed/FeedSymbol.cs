@@ -194,7 +194,8 @@ public sealed class FeedSymbol
         {
             if (_lastTradeId < 0 && timeMs > 0)
             {
-                _lastTime = timeMs;
+                // An anchor kept from an earlier checkpoint stays: its trades may still be waiting to be fetched.
+                _lastTime = _lastTime > 0 ? Math.Min(_lastTime, timeMs) : timeMs;
             }
         }
     }

@@ -42,12 +42,17 @@ internal readonly record struct HistoryPage(HistoryStatus Status, IReadOnlyList<
 /// </summary>
 internal sealed class TradeHistoryClient(HttpClient http, BinanceOptions options, ILogger<TradeHistoryClient> logger)
 {
-    /// <summary>Aggregates from <paramref name="fromAggregateId"/>, or in [<paramref name="startTime"/>, <paramref name="endTime"/>] (ms, under 1 h apart).</summary>
+    /// <summary>
+    /// Aggregates from <paramref name="fromAggregateId"/>, or in [<paramref name="startTime"/>, <paramref name="endTime"/>]
+    /// (ms, under 1 h apart), or from <paramref name="startTime"/> on when <paramref name="endTime"/> is 0.
+    /// </summary>
     public Task<HistoryPage> AggTradesAsync(string symbol, long? fromAggregateId, long startTime, long endTime, int limit, CancellationToken token)
     {
         var query = fromAggregateId is { } from
             ? $"/api/v3/aggTrades?symbol={Escape(symbol)}&fromId={from}&limit={limit}"
-            : $"/api/v3/aggTrades?symbol={Escape(symbol)}&startTime={startTime}&endTime={endTime}&limit={limit}";
+            : endTime > 0
+                ? $"/api/v3/aggTrades?symbol={Escape(symbol)}&startTime={startTime}&endTime={endTime}&limit={limit}"
+                : $"/api/v3/aggTrades?symbol={Escape(symbol)}&startTime={startTime}&limit={limit}";
         return GetAsync(symbol, query, HistoryFormat.Aggregates, token);
     }
 

@@ -48,6 +48,7 @@ public sealed class FeedSymbolTests
         var state = new FeedSymbol("X", 100);
         state.Anchor(1_000);
         state.IsAnchored.Should().BeTrue();
+        state.Anchor(5_000); // a later checkpoint of a symbol still waiting keeps the earlier anchor
 
         state.Apply(50, 7, 2_000).Result.Should().Be(TradeResult.Gap, "the trades since the anchor come first");
         state.NextGap(out var gap, out _, out _).Should().BeTrue();

@@ -10,7 +10,7 @@ internal static class CommandLine
 
         Usage:
           TradeStat.Cli [analyze] [INPUT|-] [OUTPUT|-] [--skip-invalid] [--threads N]
-          TradeStat.Cli gen [--rows N] [--symbols N] [--seed N] [--stdout | -o FILE]
+          TradeStat.Cli gen [--rows N] [--symbols N] [--distribution D] [--seed N] [--stdout | -o FILE]
           TradeStat.Cli --help
 
         analyze (the default command)
@@ -33,11 +33,13 @@ internal static class CommandLine
           An empty input gives an empty output. When stderr is a terminal a progress line shows bytes, rows
           and rate. Exit status: 0 success, 1 invalid input, 2 usage error, 3 I/O error.
 
-        gen: writes realistic test trades (timestamps from 09:30 on, never decreasing; Zipf-like symbol
-          popularity; prices as random walks; quantities mostly small)
+        gen: writes realistic test trades (timestamps from 09:30 on, never decreasing; skewed symbol
+          popularity by default; prices as random walks; quantities mostly small)
           --rows N       number of lines (default 10000000; suffixes k, M, G allowed: 10G)
           --symbols N    distinct 3-character symbols, 1..238328 (default 500): lowercase letters up to 17576,
                          letters and digits beyond
+          --distribution D  how often each symbol is drawn: sqrt (default: density ~ 1/sqrt(rank), a few
+                         symbols dominate), uniform (all equally often), zipf (rank k with probability ~ 1/k^1.1)
           --seed N       random seed (default 1); the same seed gives the same bytes
           --stdout       write to stdout instead of a file
           -o FILE        output file (default input.csv)

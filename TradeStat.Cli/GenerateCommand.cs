@@ -7,7 +7,7 @@ internal static class GenerateCommand
 {
     public static int Run(Options options, TextWriter stderr)
     {
-        var generator = new TradeGenerator(options.Rows, options.Symbols, options.Seed);
+        var generator = new TradeGenerator(options.Rows, options.Symbols, options.Seed, options.Distribution);
         try
         {
             if (options.ToStdout)
@@ -38,13 +38,15 @@ internal static class GenerateCommand
     }
 
     /// <summary>The gen command's arguments.</summary>
-    internal sealed record Options(long Rows, int Symbols, ulong Seed, bool ToStdout, string OutputFile)
+    internal sealed record Options(
+        long Rows, int Symbols, ulong Seed, SymbolDistribution Distribution, bool ToStdout, string OutputFile)
     {
         public static Options Parse(string[] args)
         {
             long rows = 10_000_000;
             var symbols = 500;
             ulong seed = 1;
+            var distribution = SymbolDistribution.Sqrt;
             var toStdout = false;
             var file = "input.csv";
             for (var i = 0; i < args.Length; i++)
@@ -64,6 +66,17 @@ internal static class GenerateCommand
                         seed = (ulong)CommandLine.ParseCount("--seed", value, 0, long.MaxValue);
                         i++;
                         break;
+                    case "--distribution":
+                        distribution = value switch
+                        {
+                            "sqrt" => SymbolDistribution.Sqrt,
+                            "uniform" => SymbolDistribution.Uniform,
+                            "zipf" => SymbolDistribution.Zipf,
+                            null => throw new UsageException("--distribution needs a value: sqrt, uniform or zipf"),
+                            _ => throw new UsageException($"unknown --distribution '{value}' (sqrt, uniform or zipf)"),
+                        };
+                        i++;
+                        break;
                     case "--stdout":
                         toStdout = true;
                         break;
@@ -76,7 +89,7 @@ internal static class GenerateCommand
                 }
             }
 
-            return new Options(rows, symbols, seed, toStdout, file);
+            return new Options(rows, symbols, seed, distribution, toStdout, file);
         }
     }
 }

@@ -4,8 +4,8 @@ namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
 /// Writes realistic, reproducible trade lines fast (one pass, no allocation per line): timestamps from 09:30
-/// rising by random gaps towards 16:00 (never decreasing, equal ones included), symbols drawn with a skewed
-/// popularity, each symbol's price a random walk, quantities mostly 1..100 with occasional blocks of 100×.
+/// rising by random gaps towards 16:00 (never decreasing, equal ones included), symbols drawn with a chosen
+/// popularity (<see cref="SymbolDistribution"/>; by default skewed), each symbol's price a random walk, quantities mostly 1..100 with occasional blocks of 100×.
 /// </summary>
 public sealed partial class TradeGenerator
 {
@@ -21,21 +21,34 @@ public sealed partial class TradeGenerator
 
     private readonly long _rows;
     private readonly int _symbols;
+    private readonly SymbolDistribution _distribution;
     private ulong _state;
 
     public TradeGenerator(long rows, int symbols, ulong seed)
+        : this(rows, symbols, seed, SymbolDistribution.Sqrt)
     {
+    }
+
+    public TradeGenerator(long rows, int symbols, ulong seed, SymbolDistribution distribution)
+    {
+        if (!Enum.IsDefined(distribution))
+        {
+            throw new ArgumentOutOfRangeException(nameof(distribution), distribution, "unknown symbol distribution");
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(symbols, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(symbols, MaxSymbols);
         _rows = rows;
         _symbols = symbols;
+        _distribution = distribution;
         _state = seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL;
     }
 
     public void WriteTo(Stream output)
     {
         var names = SymbolNames();
+        var picker = new SymbolPicker(_distribution, _symbols);
         var prices = new long[_symbols];
         for (var i = 0; i < prices.Length; i++)
         {
@@ -58,8 +71,7 @@ public sealed partial class TradeGenerator
             time += Math.BigMul(r, gapRange, out _);
             var timestamp = Math.Min(Open + (long)(time >> FractionBits), LastMicrosecond);
 
-            var u = s >> 32;
-            var symbol = (int)((((u * u) >> 32) * (ulong)_symbols) >> 32); // density ~ 1/sqrt: a few symbols dominate
+            var symbol = picker.Pick(s);
             var price = prices[symbol] + (long)(s % 5) - 2;
             prices[symbol] = price = Math.Max(price, 1);
             var quantity = 1 + (long)((s >> 8) % 100);

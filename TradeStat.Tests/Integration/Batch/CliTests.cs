@@ -89,6 +89,29 @@ public sealed class CliTests
     }
 
     [Test]
+    public void Gen_distribution_is_validated_listed_in_the_help_and_sqrt_is_the_default()
+    {
+        var byDefault = Cli(null, "gen", "--rows", "5000", "--symbols", "40", "--seed", "3", "--stdout");
+        var sqrt = Cli(null, "gen", "--rows", "5000", "--symbols", "40", "--seed", "3", "--distribution", "sqrt", "--stdout");
+        var zipf = Cli(null, "gen", "--rows", "5000", "--symbols", "40", "--seed", "3", "--distribution", "zipf", "--stdout");
+        byDefault.ExitCode.Should().Be(0, byDefault.Stderr);
+        sqrt.Stdout.Should().Be(byDefault.Stdout);
+        zipf.ExitCode.Should().Be(0, zipf.Stderr);
+        zipf.Stdout.Should().NotBe(byDefault.Stdout);
+
+        var unknown = Cli(null, "gen", "--distribution", "gauss", "--stdout");
+        unknown.ExitCode.Should().Be(2);
+        unknown.Stderr.Should().Contain("unknown --distribution 'gauss' (sqrt, uniform or zipf)");
+        var missing = Cli(null, "gen", "--distribution");
+        missing.ExitCode.Should().Be(2);
+        missing.Stderr.Should().Contain("--distribution needs a value");
+
+        Cli(null, "--help").Stdout.Should().Contain("--distribution").And.Contain("uniform").And.Contain("zipf");
+        var script = Run("bash", RepositoryFile("gen.sh"), "--help");
+        script.Stdout.Should().Contain("--distribution sqrt|uniform|zipf");
+    }
+
+    [Test]
     public void Help_explains_the_options_and_usage_errors_exit_with_2()
     {
         var help = Cli(null, "--help");

@@ -296,47 +296,16 @@ public sealed class StreamingMedian
 
         SignificantDigits = digits;
         MaxRelativeError += 0.5 * Math.Pow(10, 1 - digits);
+        var prices = new long[merged.Count];
+        var counts = new long[merged.Count];
+        for (var k = 0; k < merged.Count; k++)
+        {
+            (prices[k], counts[k]) = merged[k];
+        }
+
         _size = 0;
-        _root = Build(merged, 0, merged.Count - 1);
-
-        // Re-seat both cursors on the merged levels by rank.
-        long below = 0;
-        long loRank = (Count - 1) / 2, hiRank = Count / 2;
-        for (var i = 0; i < _size; i++)
-        {
-            // Nodes were allocated in key order by Build's in-order allocation.
-            var c = _nodes[i].Count;
-            if (loRank >= below && loRank < below + c)
-            {
-                _lo = i;
-                _loBelow = below;
-            }
-
-            if (hiRank >= below && hiRank < below + c)
-            {
-                _hi = i;
-                _hiBelow = below;
-            }
-
-            below += c;
-        }
-    }
-
-    private int Build(List<(long Key, long Count)> sorted, int from, int to)
-    {
-        if (from > to)
-        {
-            return Nil;
-        }
-
-        var mid = (from + to) >>> 1;
-        var left = Build(sorted, from, mid - 1);
-        var n = NewNode(sorted[mid].Key);
-        _nodes[n].Count = sorted[mid].Count;
-        _nodes[n].Left = left;
-        _nodes[n].Right = Build(sorted, mid + 1, to);
-        Update(n);
-        return n;
+        _root = BuildFrom(prices, counts);
+        PlaceCursors();
     }
 
     private void InOrder(int n, List<(long, long)> output)

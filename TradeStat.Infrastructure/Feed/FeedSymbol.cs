@@ -109,7 +109,7 @@ public sealed class FeedSymbol
             }
 
             // Anchored (restored without a trade yet): the trades since the anchor time come first, from the history.
-            if ((_lastTradeId >= 0 && tradeId != _lastTradeId + 1) || (_lastTradeId < 0 && _lastTime > 0))
+            if ((_lastTradeId >= 0 && tradeId != _lastTradeId + 1) || Anchored)
             {
                 _held = [];
                 Hold(tradeId, price, time);
@@ -153,7 +153,7 @@ public sealed class FeedSymbol
             if (_held.Count > 0)
             {
                 // From −1: the first trade since the anchor time is not known yet (see SetOrigin).
-                gap = new GapRange(_lastTradeId < 0 && _lastTime > 0 ? -1 : _lastTradeId + 1, _held[0].Id, _lastTime, _held[0].Time);
+                gap = new GapRange(Anchored ? -1 : _lastTradeId + 1, _held[0].Id, _lastTime, _held[0].Time);
                 return true;
             }
 
@@ -177,10 +177,13 @@ public sealed class FeedSymbol
         {
             lock (_lock)
             {
-                return _lastTradeId < 0 && _lastTime > 0;
+                return Anchored;
             }
         }
     }
+
+    // No trade counted yet, but a time to count from (call under the lock).
+    private bool Anchored => _lastTradeId < 0 && _lastTime > 0;
 
     /// <summary>
     /// Anchors a symbol without trades at <paramref name="timeMs"/> (ms since the epoch): its first live trade then opens a
@@ -208,7 +211,7 @@ public sealed class FeedSymbol
     {
         lock (_lock)
         {
-            if (_lastTradeId >= 0 || _lastTime <= 0)
+            if (!Anchored)
             {
                 return;
             }

@@ -24,7 +24,7 @@ internal sealed class FeedCheckpointService(FeedCheckpoints checkpoints, FeedMet
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(NextWait(), time, stoppingToken);
+                await Task.Delay(NextWait(metrics.CheckpointDuration, options), time, stoppingToken);
                 await Task.Run(checkpoints.Save, stoppingToken);
             }
         }
@@ -41,9 +41,10 @@ internal sealed class FeedCheckpointService(FeedCheckpoints checkpoints, FeedMet
         checkpoints.Save();
     }
 
-    private TimeSpan NextWait()
+    /// <summary>The wait before the next checkpoint after one that took <paramref name="lastDuration"/>.</summary>
+    internal static TimeSpan NextWait(TimeSpan lastDuration, BinanceOptions options)
     {
-        var rest = metrics.CheckpointDuration * (100.0 / options.CheckpointMaxDutyPercent);
+        var rest = lastDuration * (100.0 / options.CheckpointMaxDutyPercent);
         return rest > options.CheckpointInterval ? rest : options.CheckpointInterval;
     }
 }

@@ -95,10 +95,9 @@ internal static class CheckpointCost
                                 var watch = Stopwatch.StartNew();
                                 checkpoints.Save();
                                 writes++;
-                                var rest = watch.Elapsed * (100.0 / options.CheckpointMaxDutyPercent);
                                 try
                                 {
-                                    await Task.Delay(rest > options.CheckpointInterval ? rest : options.CheckpointInterval, stop.Token);
+                                    await Task.Delay(FeedCheckpointService.NextWait(watch.Elapsed, options), stop.Token);
                                 }
                                 catch (OperationCanceledException)
                                 {

@@ -143,6 +143,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         kill.ExitCode.Should().Be(0, "kill -TERM must reach the service");
     }
 
+    /// <summary>Polls <paramref name="condition"/>; stops early, and fails, if the service exits.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
+    {
+        await Eventually.UntilAsync(async () => HasExited || await condition(), timeout, what, Describe);
+        HasExited.Should().BeFalse($"the service stopped while waiting for: {what}; {Describe()}");
+    }
+
     /// <summary>Kills the process at once (SIGKILL on Linux): no shutdown code runs, as in a crash or an OOM kill.</summary>
     public async Task KillAsync()
     {

@@ -39,7 +39,7 @@ public sealed class FeedCheckpointRealProcessTests
             try
             {
                 await WaitUntil(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "subscribed", service);
-                Publish(exchange, 40);
+                exchange.Publish(40);
 
                 // A checkpoint with the first trades in it: from then on each symbol has a last trade id to resume from.
                 using (var first = service.CreateClient())
@@ -64,7 +64,7 @@ public sealed class FeedCheckpointRealProcessTests
                 var killsDuringWrite = 0;
                 for (var kill = 0; kill < 8 && (kill < 4 || killsDuringWrite == 0); kill++)
                 {
-                    Publish(exchange, 10);
+                    exchange.Publish(10);
                     if (kill % 2 == 1)
                     {
                         await Eventually.TryUntilAsync(() => Task.FromResult(File.Exists(temp)), Timeout, TimeSpan.FromMilliseconds(1));
@@ -79,7 +79,7 @@ public sealed class FeedCheckpointRealProcessTests
                     await service.DisposeAsync();
 
                     // Trading goes on while the service is down.
-                    Publish(exchange, 10);
+                    exchange.Publish(10);
                     var connections = exchange.Connections;
                     service = await StartAsync(exchange, data.FullName);
                     await WaitUntil(() => Task.FromResult(exchange.Connections > connections && exchange.AllRecordedStreamsSubscribed),
@@ -166,14 +166,6 @@ public sealed class FeedCheckpointRealProcessTests
         return states;
     }
 
-    private static void Publish(FakeBinanceExchange exchange, int perSymbol)
-    {
-        for (var i = 0; i < perSymbol; i++)
-        {
-            exchange.Publish();
-        }
-    }
-
     private static Task<ServiceProcess> StartAsync(FakeBinanceExchange exchange, string data) =>
         ServiceProcess.StartAsync("Production",
             "--Binance:Enabled=true",
@@ -186,10 +178,5 @@ public sealed class FeedCheckpointRealProcessTests
             "--Binance:ReconnectBaseDelay=00:00:00.050",
             "--Binance:ReconnectMaxDelay=00:00:00.500");
 
-    /// <summary>Polls <paramref name="condition"/>; stops early, and fails, if the service exits.</summary>
-    private static async Task WaitUntil(Func<Task<bool>> condition, string what, ServiceProcess service)
-    {
-        await Eventually.UntilAsync(async () => service.HasExited || await condition(), Timeout, what, service.Describe);
-        service.HasExited.Should().BeFalse($"the service stopped while waiting for: {what}; {service.Describe()}");
-    }
+    private static Task WaitUntil(Func<Task<bool>> condition, string what, ServiceProcess service) => service.UntilAsync(condition, what, Timeout);
 }

@@ -33,8 +33,7 @@ public sealed class FeedEndToEndTests
             ]);
         await exchange.StartAsync();
 
-        await using var service = FeedService(
-            exchange,
+        await using var service = exchange.FeedService(
             ("Binance:ReconnectBaseDelay", "00:00:00.050"),
             ("Binance:ReconnectMaxDelay", "00:00:00.500"),
             ("Binance:RotationOverlap", "00:00:00.200"),
@@ -87,8 +86,7 @@ public sealed class FeedEndToEndTests
             HugeFrameBytes = 1024 * 1024,
         };
         await exchange.StartAsync();
-        await using var service = FeedService(
-            exchange,
+        await using var service = exchange.FeedService(
             ("Binance:MaxMessageBytes", "131072"));
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         var book = service.Services.GetRequiredService<FeedBook>();
@@ -119,8 +117,7 @@ public sealed class FeedEndToEndTests
             PongTimeout = TimeSpan.FromMilliseconds(500),
         };
         await exchange.StartAsync();
-        await using var service = FeedService(
-            exchange,
+        await using var service = exchange.FeedService(
             ("Binance:ReconnectBaseDelay", "00:00:00.050"));
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "subscribed");
@@ -152,8 +149,7 @@ public sealed class FeedEndToEndTests
             MalformedEvery = 0,
         };
         await exchange.StartAsync();
-        await using var service = FeedService(
-            exchange,
+        await using var service = exchange.FeedService(
             ("Binance:SymbolRefreshInterval", "00:00:01"),
             ("Binance:MaxStreamsPerConnection", "2"));
         using var client = service.CreateApiClient();
@@ -184,8 +180,7 @@ public sealed class FeedEndToEndTests
             MalformedEvery = 0,
         };
         await exchange.StartAsync();
-        await using var service = FeedService(
-            exchange,
+        await using var service = exchange.FeedService(
             ("Binance:SymbolRefreshInterval", "00:00:01"));
         using var client = service.CreateApiClient();
         var book = service.Services.GetRequiredService<FeedBook>();
@@ -256,16 +251,6 @@ public sealed class FeedEndToEndTests
         root.GetProperty("last").GetDecimal().Should().Be(decimal.Parse(trades.MaxBy(t => t.Id)!.Price, System.Globalization.CultureInfo.InvariantCulture));
         root.GetProperty("exact").GetBoolean().Should().BeTrue();
     }
-
-    /// <summary>The service with the live feed on, pointed at <paramref name="exchange"/>, request logging off, plus <paramref name="settings"/>.</summary>
-    private static TradeStatFactory FeedService(FakeBinanceExchange exchange, params (string Key, string Value)[] settings) =>
-        new([
-            ("Binance:Enabled", "true"),
-            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
-            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
-            ("TradeStat:RequestLogging", "false"),
-            .. settings,
-        ]);
 
     private static FluentAssertions.Execution.AssertionScope Assertions() => new();
 

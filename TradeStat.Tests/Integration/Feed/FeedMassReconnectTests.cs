@@ -38,7 +38,7 @@ public sealed class FeedMassReconnectTests
             MalformedEvery = 0,
         };
         await exchange.StartAsync();
-        await using var service = FeedService(exchange,
+        await using var service = exchange.FeedService(
             ("Binance:RestWeightLimit", "1000"),
             ("Binance:RestWeightWindow", "00:00:01"),
             ("Binance:BackfillDelay", "00:00:00.300"),
@@ -53,12 +53,12 @@ public sealed class FeedMassReconnectTests
         var connectionsBefore = exchange.Connections;
 
         // Trading: 6 trades per symbol, then every connection drops while 12 more per symbol are published, then the rest.
-        Publish(exchange, 6);
+        exchange.Publish(6);
         await WaitUntil(() => metrics.Trades == 6 * market.TradingSymbols.Count, "the first trades counted");
         var weightBefore = exchange.WeightCharged;
         var dropped = Stopwatch.StartNew();
         exchange.DropAll().Should().BeGreaterThanOrEqualTo(1);
-        Publish(exchange, 12);
+        exchange.Publish(12);
         await WaitUntil(() => exchange.Connections > connectionsBefore && exchange.AllRecordedStreamsSubscribed, "every symbol subscribed again");
         exchange.PublishAll();
 
@@ -105,7 +105,7 @@ public sealed class FeedMassReconnectTests
             MalformedEvery = 0,
         };
         await exchange.StartAsync();
-        await using var service = FeedService(exchange,
+        await using var service = exchange.FeedService(
             ("Binance:BackfillDelay", "00:00:00.100"),
             ("Binance:ReconnectBaseDelay", "00:00:00.050"),
             ("Binance:ReconnectMaxDelay", "00:00:00.500"));
@@ -114,11 +114,11 @@ public sealed class FeedMassReconnectTests
         var book = service.Services.GetRequiredService<FeedBook>();
 
         await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "every trading symbol subscribed");
-        Publish(exchange, 4);
+        exchange.Publish(4);
         await WaitUntil(() => metrics.Trades == 4 * market.TradingSymbols.Count, "the first trades counted");
         var connections = exchange.Connections;
         exchange.DropAll();
-        Publish(exchange, 4);
+        exchange.Publish(4);
         await WaitUntil(() => exchange.Connections > connections && exchange.AllRecordedStreamsSubscribed, "every symbol subscribed again");
         var reconnected = exchange.Connections;
         exchange.PublishAll();
@@ -134,24 +134,7 @@ public sealed class FeedMassReconnectTests
         }
     }
 
-    private static void Publish(FakeBinanceExchange exchange, int perSymbol)
-    {
-        for (var i = 0; i < perSymbol; i++)
-        {
-            exchange.Publish();
-        }
-    }
-
     private static long HalfUnits(decimal median) => (long)(median * 200_000_000m);
-
-    private static TradeStatFactory FeedService(FakeBinanceExchange exchange, params (string Key, string Value)[] settings) =>
-        new([
-            ("Binance:Enabled", "true"),
-            ("Binance:RestBaseUrl", exchange.RestBaseUrl.ToString()),
-            ("Binance:StreamBaseUrl", exchange.StreamBaseUrl.ToString()),
-            ("TradeStat:RequestLogging", "false"),
-            .. settings,
-        ]);
 
     private static Task WaitUntil(Func<bool> condition, string what) => Eventually.UntilAsync(condition, Timeout, what);
 }

@@ -53,10 +53,5 @@ public sealed class FeedRealProcessTests
         exchange.Connections.Should().Be(2, "1248 symbols need ceil(1248/1024) = 2 connections");
     }
 
-    /// <summary>Polls <paramref name="condition"/>; stops early, and fails, if the service exits.</summary>
-    private static async Task WaitUntil(Func<Task<bool>> condition, string what, ServiceProcess service)
-    {
-        await Eventually.UntilAsync(async () => service.HasExited || await condition(), TimeSpan.FromSeconds(60), what, service.Describe);
-        service.HasExited.Should().BeFalse($"the service stopped while waiting for: {what}; {service.Describe()}");
-    }
+    private static Task WaitUntil(Func<Task<bool>> condition, string what, ServiceProcess service) => service.UntilAsync(condition, what, TimeSpan.FromSeconds(60));
 }

@@ -68,9 +68,14 @@ internal sealed class BinanceFeedService(
         _logger.LogInformation("Universe: {Count} tradable symbols", change.Total);
         var backfilling = backfill.RunAsync(stoppingToken);
 
-        // The universe on disk before the first trade: after a crash before the first periodic checkpoint, the symbols
-        // are restored anchored at this moment and their trades since are fetched.
-        checkpoints.Save();
+        // A first start: the universe on disk before the first trade (cheap, nothing counted yet), so that after a crash
+        // before the first periodic checkpoint the symbols are restored anchored at this moment and their trades since
+        // are fetched. After a restore the file already holds them, and rewriting a large state here would only delay
+        // the subscriptions.
+        if (!checkpoints.Exists)
+        {
+            checkpoints.Save();
+        }
         foreach (var group in ConnectionPlanner.Group(book.Symbols, _options))
         {
             StartSlot(group, stoppingToken);

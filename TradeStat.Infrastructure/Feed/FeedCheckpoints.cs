@@ -39,6 +39,9 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
     /// <summary>The checkpoint's path, or null when no data directory is configured.</summary>
     public string? FilePath => string.IsNullOrEmpty(options.DataDirectory) ? null : Path.GetFullPath(Path.Combine(options.DataDirectory, FileName));
 
+    /// <summary>True when a checkpoint file is there.</summary>
+    public bool Exists => FilePath is { } path && File.Exists(path);
+
     /// <summary>Where the checkpoints stand.</summary>
     public CheckpointState State => _state;
 

@@ -49,21 +49,15 @@ public sealed class FeedMassReconnectTests
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         var book = service.Services.GetRequiredService<FeedBook>();
 
-        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "every trading symbol subscribed");
-        var connectionsBefore = exchange.Connections;
-
         // Trading: 6 trades per symbol, then every connection drops while 12 more per symbol are published, then the rest.
-        exchange.Publish(6);
-        await WaitUntil(() => metrics.Trades == 6 * market.TradingSymbols.Count, "the first trades counted");
-        var weightBefore = exchange.WeightCharged;
-        var dropped = Stopwatch.StartNew();
-        exchange.DropAll().Should().BeGreaterThanOrEqualTo(1);
-        exchange.Publish(12);
-        await WaitUntil(() => exchange.Connections > connectionsBefore && exchange.AllRecordedStreamsSubscribed, "every symbol subscribed again");
-        exchange.PublishAll();
-
-        var expected = market.Trades.GroupBy(t => t.Symbol).ToDictionary(g => g.Key, g => g.ToArray());
-        await WaitUntil(() => expected.All(kv => book.Get(kv.Key)?.Count == kv.Value.Length), "every trade of every symbol counted");
+        var weightBefore = 0L;
+        var dropped = new Stopwatch();
+        await DropWhileTradingAsync(exchange, market, metrics, before: 6, during: 12, atDrop: () =>
+        {
+            weightBefore = exchange.WeightCharged;
+            dropped.Start();
+        });
+        var expected = await UntilEveryTradeCountedAsync(market, book);
         var filled = dropped.Elapsed;
         var weight = exchange.WeightCharged - weightBefore;
 
@@ -113,18 +107,8 @@ public sealed class FeedMassReconnectTests
         var metrics = service.Services.GetRequiredService<FeedMetrics>();
         var book = service.Services.GetRequiredService<FeedBook>();
 
-        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "every trading symbol subscribed");
-        exchange.Publish(4);
-        await WaitUntil(() => metrics.Trades == 4 * market.TradingSymbols.Count, "the first trades counted");
-        var connections = exchange.Connections;
-        exchange.DropAll();
-        exchange.Publish(4);
-        await WaitUntil(() => exchange.Connections > connections && exchange.AllRecordedStreamsSubscribed, "every symbol subscribed again");
-        var reconnected = exchange.Connections;
-        exchange.PublishAll();
-
-        var expected = market.Trades.GroupBy(t => t.Symbol).ToDictionary(g => g.Key, g => g.Count());
-        await WaitUntil(() => expected.All(kv => book.Get(kv.Key)?.Count == kv.Value), "every trade of every symbol counted");
+        var reconnected = await DropWhileTradingAsync(exchange, market, metrics, before: 4, during: 4, atDrop: () => { });
+        await UntilEveryTradeCountedAsync(market, book);
         using (new FluentAssertions.Execution.AssertionScope())
         {
             metrics.Gaps.Should().BeGreaterThanOrEqualTo(100);
@@ -132,6 +116,35 @@ public sealed class FeedMassReconnectTests
             exchange.Connections.Should().Be(reconnected, "no connection was lost while the gaps were filled");
             metrics.Missed.Should().Be(0);
         }
+    }
+
+    /// <summary>
+    /// Once every trading symbol is subscribed: <paramref name="before"/> trades per symbol published and counted, every
+    /// connection dropped while <paramref name="during"/> more per symbol are published, every symbol subscribed again,
+    /// then the rest published. Returns the exchange's connection count once subscribed again.
+    /// </summary>
+    private static async Task<int> DropWhileTradingAsync(FakeBinanceExchange exchange, FakeMarket market, FeedMetrics metrics,
+        int before, int during, Action atDrop)
+    {
+        await WaitUntil(() => exchange.AllRecordedStreamsSubscribed, "every trading symbol subscribed");
+        exchange.Publish(before);
+        await WaitUntil(() => metrics.Trades == before * market.TradingSymbols.Count, "the first trades counted");
+        var connections = exchange.Connections;
+        atDrop();
+        exchange.DropAll().Should().BeGreaterThanOrEqualTo(1);
+        exchange.Publish(during);
+        await WaitUntil(() => exchange.Connections > connections && exchange.AllRecordedStreamsSubscribed, "every symbol subscribed again");
+        var reconnected = exchange.Connections;
+        exchange.PublishAll();
+        return reconnected;
+    }
+
+    /// <summary>Waits until every symbol's count is its number of trades; returns the trades by symbol.</summary>
+    private static async Task<Dictionary<string, RecordedTrade[]>> UntilEveryTradeCountedAsync(FakeMarket market, FeedBook book)
+    {
+        var expected = market.Trades.GroupBy(t => t.Symbol).ToDictionary(g => g.Key, g => g.ToArray());
+        await WaitUntil(() => expected.All(kv => book.Get(kv.Key)?.Count == kv.Value.Length), "every trade of every symbol counted");
+        return expected;
     }
 
     private static long HalfUnits(decimal median) => (long)(median * 200_000_000m);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
@@ -7,65 +8,91 @@ namespace TradeStat.Infrastructure.Feed;
 internal static partial class FeedCheckpoint
 {
     /// <summary>
-    /// Verifies and decodes a whole checkpoint held in memory. The checksum is checked before any record is decoded;
-    /// every value is then checked too, so a checkpoint written wrongly is refused like a damaged one. Allocates only the
-    /// states it returns.
+    /// Verifies and decodes a checkpoint from a seekable stream in two passes: the checksum over every byte first, then
+    /// the records one at a time through a pooled window, each checked value by value before it is handed over. Memory is
+    /// the window plus the one record being decoded, whatever the size of the checkpoint, and positions are 64-bit, so a
+    /// checkpoint is bounded by the disk, not by memory or by the largest array.
     /// </summary>
-    private ref struct Reader
+    private sealed class Reader : IDisposable
     {
-        private readonly ReadOnlySpan<byte> _data;
-        private readonly string _source;
-        private int _at;
-        private int _end;
-        private int _record;
-        private int _recordStart;
+        // A varint of a 64-bit value takes at most 10 bytes.
+        private const int MaxVarintBytes = 10;
 
-        public Reader(ReadOnlySpan<byte> data, string source)
+        private readonly Stream _data;
+        private readonly string _source;
+        private byte[]? _window = ArrayPool<byte>.Shared.Rent(ReadWindowBytes);
+        private long _windowStart;
+        private int _at;
+        private int _filled;
+        private long _end;
+        private long _record;
+        private long _recordStart;
+
+        public Reader(Stream data, string source)
         {
             _data = data;
             _source = source;
         }
 
-        public FeedCheckpointContents ReadAll()
+        private byte[] Window => _window ?? throw new ObjectDisposedException(nameof(Reader));
+
+        /// <summary>The stream offset of the next byte to decode.</summary>
+        private long Position => _windowStart + _at;
+
+        public void Dispose()
         {
-            if (_data.IsEmpty)
+            if (_window is { } window)
+            {
+                _window = null;
+                ArrayPool<byte>.Shared.Return(window);
+            }
+        }
+
+        /// <summary>Checks the whole checkpoint, then hands every record to <paramref name="each"/> in file order.</summary>
+        public DateTimeOffset ReadAll(Action<SymbolState> each)
+        {
+            var length = _data.Length;
+            if (length == 0)
             {
                 throw Damaged("it is empty");
             }
 
-            var magicBytes = Math.Min(_data.Length, Magic.Length);
-            if (!_data[..magicBytes].SequenceEqual(Magic[..magicBytes]))
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            _data.Position = 0;
+            var headerBytes = (int)Math.Min(length, HeaderBytes);
+            _data.ReadExactly(header[..headerBytes]);
+            var magicBytes = Math.Min(headerBytes, Magic.Length);
+            if (!header[..magicBytes].SequenceEqual(Magic[..magicBytes]))
             {
                 throw new FeedCheckpointException($"checkpoint {_source} is not a feed checkpoint: it does not start with \"TSFEEDCK\"");
             }
 
-            if (_data.Length < Magic.Length + sizeof(int))
+            if (length < Magic.Length + sizeof(int))
             {
-                throw Damaged($"truncated to {_data.Length} bytes, inside the header");
+                throw Damaged($"truncated to {length} bytes, inside the header");
             }
 
             // The version comes before the checksum: another version's layout (its trailer included) is unknown here.
-            var version = BinaryPrimitives.ReadInt32LittleEndian(_data[Magic.Length..]);
+            var version = BinaryPrimitives.ReadInt32LittleEndian(header[Magic.Length..]);
             if (version != Version)
             {
                 throw new FeedCheckpointException($"checkpoint {_source} is version {version}; this build reads version {Version}", version);
             }
 
-            if (_data.Length < HeaderBytes + TrailerBytes)
+            if (length < HeaderBytes + TrailerBytes)
             {
-                throw Damaged($"truncated to {_data.Length} bytes, shorter than a header and a trailer");
+                throw Damaged($"truncated to {length} bytes, shorter than a header and a trailer");
             }
 
-            _end = _data.Length - TrailerBytes;
-            var stored = BinaryPrimitives.ReadUInt64LittleEndian(_data[_end..]);
-            var computed = Crc64.HashToUInt64(_data[.._end]);
+            _end = length - TrailerBytes;
+            var (stored, computed) = Checksums();
             if (stored != computed)
             {
                 throw Damaged($"its checksum is {stored:x16} but its bytes give {computed:x16} (torn, truncated, changed, or followed by other bytes)");
             }
 
-            var count = BinaryPrimitives.ReadInt32LittleEndian(_data[12..]);
-            var ticks = BinaryPrimitives.ReadInt64LittleEndian(_data[16..]);
+            var count = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+            var ticks = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
             if (count < 0 || count > (_end - HeaderBytes) / MinRecordBytes)
             {
                 throw Damaged($"{count} symbols cannot fit in {_end - HeaderBytes} bytes of records");
@@ -76,27 +103,51 @@ internal static partial class FeedCheckpoint
                 throw Damaged($"creation time {ticks} ticks is out of range");
             }
 
-            _at = HeaderBytes;
-            var states = new SymbolState[count];
+            _data.Position = HeaderBytes;
+            _windowStart = HeaderBytes;
+            _at = _filled = 0;
             var names = new HashSet<string>(count, StringComparer.Ordinal);
             for (_record = 0; _record < count; _record++)
             {
-                _recordStart = _at;
+                _recordStart = Position;
                 var state = ReadRecord();
                 if (!names.Add(state.Symbol))
                 {
                     throw InRecord($"symbol {state.Symbol} is listed twice");
                 }
 
-                states[_record] = state;
+                each(state);
             }
 
-            if (_at != _end)
+            if (Position != _end)
             {
-                throw Damaged($"{_end - _at} bytes follow the last record");
+                throw Damaged($"{_end - Position} bytes follow the last record");
             }
 
-            return new FeedCheckpointContents(new DateTimeOffset(ticks, TimeSpan.Zero), states);
+            return new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+
+        // The stored checksum and the one of every byte before it.
+        private (ulong Stored, ulong Computed) Checksums()
+        {
+            var crc = new Crc64();
+            var window = Window;
+            _data.Position = 0;
+            for (var left = _end; left > 0;)
+            {
+                var read = _data.Read(window, 0, (int)Math.Min(window.Length, left));
+                if (read == 0)
+                {
+                    throw Damaged("it became shorter while being read");
+                }
+
+                crc.Append(window.AsSpan(0, read));
+                left -= read;
+            }
+
+            Span<byte> trailer = stackalloc byte[TrailerBytes];
+            _data.ReadExactly(trailer);
+            return (BinaryPrimitives.ReadUInt64LittleEndian(trailer), crc.GetCurrentHashAsUInt64());
         }
 
         private SymbolState ReadRecord()
@@ -133,9 +184,14 @@ internal static partial class FeedCheckpoint
 
             // Each level takes at least two bytes: a larger count is refused before its arrays are allocated.
             var levels = ReadVarint();
-            if (levels > (ulong)(_end - _at) / 2)
+            if (levels > (ulong)(_end - Position) / 2)
             {
-                throw InRecord($"{levels} levels cannot fit in the {_end - _at} bytes left");
+                throw InRecord($"{levels} levels cannot fit in the {_end - Position} bytes left");
+            }
+
+            if (levels > int.MaxValue)
+            {
+                throw InRecord($"{levels} levels, more than a median holds");
             }
 
             var prices = new long[levels];
@@ -165,16 +221,43 @@ internal static partial class FeedCheckpoint
             return problem is null ? state : throw InRecord($"{name}: {problem}");
         }
 
+        // At most a window's bytes: names and fixed-size fields only.
         private ReadOnlySpan<byte> Take(int bytes)
         {
-            if (_end - _at < bytes)
+            if (_filled - _at < bytes && !Fill(bytes))
             {
                 throw InRecord("it ends before the record does");
             }
 
-            var taken = _data.Slice(_at, bytes);
+            var taken = Window.AsSpan(_at, bytes);
             _at += bytes;
             return taken;
+        }
+
+        // Moves the undecoded bytes to the window's start and reads after them, up to the trailer; false when fewer
+        // than `bytes` are then available.
+        private bool Fill(int bytes)
+        {
+            var window = Window;
+            var kept = _filled - _at;
+            window.AsSpan(_at, kept).CopyTo(window);
+            _windowStart += _at;
+            _at = 0;
+            _filled = kept;
+            var left = _end - (_windowStart + _filled);
+            while (_filled < window.Length && left > 0)
+            {
+                var read = _data.Read(window, _filled, (int)Math.Min(window.Length - _filled, left));
+                if (read == 0)
+                {
+                    throw Damaged("it became shorter while being read");
+                }
+
+                _filled += read;
+                left -= read;
+            }
+
+            return _filled >= bytes;
         }
 
         private long ReadInt64(string what)
@@ -186,31 +269,37 @@ internal static partial class FeedCheckpoint
         // Unsigned LEB128 in its shortest form: a value has exactly one encoding, so any other bytes are damage.
         private ulong ReadVarint()
         {
+            if (_filled - _at < MaxVarintBytes)
+            {
+                Fill(MaxVarintBytes);
+            }
+
+            var window = Window;
             ulong value = 0;
             for (var shift = 0; ; shift += 7)
             {
-                if (_at >= _end)
+                if (_at >= _filled)
                 {
                     throw InRecord("it ends inside a value");
                 }
 
-                var b = _data[_at++];
+                var b = window[_at++];
                 if (shift == 63 && b > 1)
                 {
-                    throw InRecord($"a value beyond 64 bits at byte {_at - 1}");
+                    throw InRecord($"a value beyond 64 bits at byte {Position - 1}");
                 }
 
                 value |= (ulong)(b & 0x7F) << shift;
                 if (b < 0x80)
                 {
-                    return b == 0 && shift > 0 ? throw InRecord($"a value not in its shortest form at byte {_at - 1}") : value;
+                    return b == 0 && shift > 0 ? throw InRecord($"a value not in its shortest form at byte {Position - 1}") : value;
                 }
             }
         }
 
-        private readonly FeedCheckpointException Damaged(string what) => new($"checkpoint {_source} is damaged: {what}");
+        private FeedCheckpointException Damaged(string what) => new($"checkpoint {_source} is damaged: {what}");
 
-        private readonly FeedCheckpointException InRecord(string what) =>
+        private FeedCheckpointException InRecord(string what) =>
             Damaged($"record {_record} (at byte {_recordStart}): {what}");
     }
 }

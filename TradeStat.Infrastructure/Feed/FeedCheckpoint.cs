@@ -12,8 +12,8 @@ namespace TradeStat.Infrastructure.Feed;
 ///           | level count varint | per level: price − previous price varint (the first from 0), count varint
 /// trailer : CRC-64 (ECMA-182) of every byte before it, uint64
 /// </code>
-/// Varints are unsigned LEB128 in their shortest form. Writing streams through a pooled buffer; reading verifies the
-/// whole checkpoint (checksum first, then every value) before handing out anything.
+/// Varints are unsigned LEB128 in their shortest form. Writing and reading both stream through a pooled buffer, so
+/// neither holds the file in memory; reading verifies the checksum over the whole file before it decodes any record.
 /// </summary>
 internal static partial class FeedCheckpoint
 {
@@ -25,6 +25,9 @@ internal static partial class FeedCheckpoint
 
     /// <summary>Bytes of the trailer (the checksum).</summary>
     internal const int TrailerBytes = 8;
+
+    /// <summary>Bytes read from the file at a time.</summary>
+    internal const int ReadWindowBytes = 1 << 20;
 
     /// <summary>Smallest record: a one-byte name, one-byte varints, the digits byte and the float64.</summary>
     internal const int MinRecordBytes = 1 + 1 + 5 + 1 + 8 + 1;
@@ -79,26 +82,60 @@ internal static partial class FeedCheckpoint
     }
 
     /// <summary>
-    /// Reads and verifies a whole checkpoint: magic, version, checksum, then every record and value. Returns the states
-    /// only when all of it is sound. O(size).
+    /// Reads and verifies a whole checkpoint from a seekable stream: magic, version and checksum first, then every record
+    /// and value, each record handed to <paramref name="each"/> once it is sound, in the order written. When this
+    /// throws, some records may have been handed over already: keep them aside until it returns. O(size) time; memory is
+    /// one read window and the record being decoded.
     /// </summary>
-    /// <param name="data">The checkpoint's bytes, all of them.</param>
+    /// <param name="data">The checkpoint, from its first byte to its last (seekable).</param>
     /// <param name="source">Names the checkpoint in error messages (its path).</param>
+    /// <param name="each">Receives each symbol's state.</param>
+    /// <returns>When the checkpoint was written.</returns>
+    /// <exception cref="FeedCheckpointException">Any damage, or a version other than <see cref="Version"/>.</exception>
+    public static DateTimeOffset Read(Stream data, string source, Action<SymbolState> each)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(each);
+        if (!data.CanSeek)
+        {
+            throw new ArgumentException("A checkpoint is read twice (checksum, then records): the stream must seek.", nameof(data));
+        }
+
+        using var reader = new Reader(data, source);
+        return reader.ReadAll(each);
+    }
+
+    /// <summary>
+    /// Reads and verifies a whole checkpoint held in memory (<see cref="Read(Stream, string, Action{SymbolState})"/>)
+    /// and returns every state, only when all of it is sound.
+    /// </summary>
     /// <exception cref="FeedCheckpointException">Any damage, or a version other than <see cref="Version"/>.</exception>
     public static FeedCheckpointContents Read(ReadOnlySpan<byte> data, string source)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        var reader = new Reader(data, source);
-        return reader.ReadAll();
+        using var stream = new MemoryStream(data.ToArray(), writable: false);
+        return ReadContents(stream, source);
     }
 
     /// <summary>Reads the file at <paramref name="path"/> and verifies it as <see cref="Read(ReadOnlySpan{byte}, string)"/>.</summary>
     /// <exception cref="FeedCheckpointException">Any damage, or a version other than <see cref="Version"/>.</exception>
-    /// <exception cref="IOException">The file cannot be read (missing, unreadable, or over 2 GiB).</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static FeedCheckpointContents Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Read(File.ReadAllBytes(path), path);
+        using var file = OpenForReading(path);
+        return ReadContents(file, path);
+    }
+
+    /// <summary>Opens a checkpoint file for the sequential reads of <see cref="Read(Stream, string, Action{SymbolState})"/>.</summary>
+    internal static FileStream OpenForReading(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+
+    private static FeedCheckpointContents ReadContents(Stream data, string source)
+    {
+        var states = new List<SymbolState>();
+        var created = Read(data, source, states.Add);
+        return new FeedCheckpointContents(created, states);
     }
 
     /// <summary>Why <paramref name="symbol"/> cannot be a checkpoint's symbol name, or null when it can.</summary>

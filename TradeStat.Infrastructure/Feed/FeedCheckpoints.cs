@@ -79,21 +79,32 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
             }
 
             var started = time.GetTimestamp();
-            var contents = FeedCheckpoint.Read(path);
-            var anchor = AnchorTime(contents);
-            var states = new FeedSymbol[contents.Symbols.Count];
-            for (var i = 0; i < states.Length; i++)
-            {
-                states[i] = FeedSymbol.Restore(contents.Symbols[i], options.MaxDistinctPricesPerSymbol, options.MaxHeldTradesPerSymbol);
 
-                // Followed but without a trade when the checkpoint was written: its trades since then are fetched too.
-                states[i].Anchor(anchor);
+            // Each record becomes its symbol as soon as it is read, so loading holds the rebuilt medians and one record,
+            // never the whole file; the book gets them only once every record proved sound.
+            var states = new List<FeedSymbol>();
+            var newest = 0L;
+            DateTimeOffset created;
+            using (var file = FeedCheckpoint.OpenForReading(path))
+            {
+                created = FeedCheckpoint.Read(file, path, state =>
+                {
+                    newest = Math.Max(newest, state.LastTime);
+                    states.Add(FeedSymbol.Restore(state, options.MaxDistinctPricesPerSymbol, options.MaxHeldTradesPerSymbol));
+                });
+            }
+
+            // Followed but without a trade when the checkpoint was written: its trades since then are fetched too.
+            var anchor = AnchorTime(newest, created);
+            foreach (var state in states)
+            {
+                state.Anchor(anchor);
             }
 
             book.Restore(states);
             _state = CheckpointState.Ready;
             logger.LogInformation("Feed checkpoint {Path} of {Created:u} restored: {Symbols} symbols in {Elapsed}; trades since then are back-filled",
-                path, contents.Created, states.Length, time.GetElapsedTime(started));
+                path, created, states.Count, time.GetElapsedTime(started));
             return true;
         }
         catch (Exception e)
@@ -112,18 +123,12 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
     /// was checkpointed, shortly before the checkpoint's own time (this machine's clock, so the margin also covers a
     /// clock a little off the exchange's).
     /// </summary>
-    internal static long AnchorTime(FeedCheckpointContents contents)
+    internal static long AnchorTime(long newestTradeTime, DateTimeOffset created)
     {
-        var newest = 0L;
-        foreach (var state in contents.Symbols)
-        {
-            newest = Math.Max(newest, state.LastTime);
-        }
-
         // The checkpoint's time is taken before its first symbol is captured, so it bounds every capture even when a
         // large write takes longer than the margin.
-        var created = contents.Created.ToUnixTimeMilliseconds();
-        var basis = newest > 0 ? Math.Min(newest, created) : created;
+        var createdTime = created.ToUnixTimeMilliseconds();
+        var basis = newestTradeTime > 0 ? Math.Min(newestTradeTime, createdTime) : createdTime;
         return Math.Max(1, basis - (long)AnchorMargin.TotalMilliseconds);
     }
 
@@ -151,12 +156,6 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
                 {
                     bytes = FeedCheckpoint.Write(file, book.Universe.States, time.GetUtcNow());
                     file.Flush(flushToDisk: true);
-                }
-
-                if (bytes > Array.MaxLength)
-                {
-                    // Could not be read back in one piece: keep the previous checkpoint.
-                    throw new IOException($"The checkpoint would be {bytes} bytes, over the {Array.MaxLength} this build can read back; lower Binance:MaxDistinctPricesPerSymbol.");
                 }
 
                 File.Move(temp, path, overwrite: true);

@@ -416,6 +416,69 @@ public sealed class FeedCheckpointTests
         }
     }
 
+    [Test]
+    public void Reading_in_pieces_of_any_size_across_the_window_gives_the_written_states([Range(1, 6)] int seed)
+    {
+        // One record larger than the read window between small ones, read back through a stream that hands out a random
+        // number of bytes per call: every value straddling a window or a piece boundary must decode the same.
+        var random = new Random(seed);
+        var symbols = new List<FeedSymbol>();
+        for (var i = 0; i < 40; i++)
+        {
+            var symbol = new FeedSymbol($"P{i}", 1_000_000);
+            var levels = i == 20 ? 250_000 : random.Next(0, 3_000);
+            for (var id = 0; id < levels; id++)
+            {
+                symbol.Apply(id, random.NextInt64(0, 1L << 40));
+            }
+
+            symbols.Add(symbol);
+        }
+
+        var bytes = WriteToArray(symbols);
+        bytes.Length.Should().BeGreaterThan(FeedCheckpoint.ReadWindowBytes, "a record must cross the read window");
+        var maxPiece = seed % 2 == 0 ? 7 : FeedCheckpoint.ReadWindowBytes;
+        using var stream = new PiecemealStream(bytes, random, maxPiece);
+        var read = new List<SymbolState>();
+        var created = FeedCheckpoint.Read(stream, "pieces", read.Add);
+
+        created.Should().Be(Created);
+        read.Should().HaveCount(symbols.Count);
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            read[i].Should().BeEquivalentTo(symbols[i].Capture(), o => o.ComparingByMembers<SymbolState>().WithStrictOrdering());
+        }
+    }
+
+    [Test]
+    public void Damage_anywhere_in_a_checkpoint_larger_than_the_window_is_refused([Range(1, 4)] int seed)
+    {
+        var random = new Random(seed);
+        var symbol = new FeedSymbol("BIG", 1_000_000);
+        for (var id = 0; id < 300_000; id++)
+        {
+            symbol.Apply(id, random.NextInt64(0, 1L << 40));
+        }
+
+        var bytes = WriteToArray([symbol]);
+        for (var i = 0; i < 50; i++)
+        {
+            var changed = (byte[])bytes.Clone();
+            changed[random.Next(changed.Length)] ^= (byte)random.Next(1, 256);
+            FluentActions.Invoking(() => FeedCheckpoint.Read(changed, "changed")).Should().Throw<FeedCheckpointException>();
+            var torn = bytes.AsSpan(0, random.Next(bytes.Length)).ToArray();
+            FluentActions.Invoking(() => FeedCheckpoint.Read(torn, "torn")).Should().Throw<FeedCheckpointException>();
+        }
+    }
+
+    [Test]
+    public void A_stream_that_cannot_seek_is_refused_before_reading()
+    {
+        using var sink = new RecordingStream();
+        FluentActions.Invoking(() => FeedCheckpoint.Read(sink, "pipe", _ => { })).Should().Throw<ArgumentException>()
+            .WithMessage("*must seek*");
+    }
+
     private static IEnumerable<TestCaseData> ImpossibleRecords()
     {
         TestCaseData Case(string name, byte[] record, string why) => new TestCaseData(record, why).SetArgDisplayNames(name);
@@ -531,6 +594,15 @@ public sealed class FeedCheckpointTests
     }
 
     /// <summary>Write-only, cannot seek: records every write's size.</summary>
+    /// <summary>A seekable stream over bytes that answers each read with a random number of them, at most a bound.</summary>
+    private sealed class PiecemealStream(byte[] bytes, Random random, int maxPiece) : MemoryStream(bytes, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) =>
+            base.Read(buffer, offset, Math.Min(count, random.Next(1, maxPiece + 1)));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, random.Next(1, maxPiece + 1))]);
+    }
+
     private sealed class RecordingStream : Stream
     {
         private readonly MemoryStream _bytes = new();

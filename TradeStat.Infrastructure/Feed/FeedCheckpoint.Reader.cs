@@ -266,8 +266,37 @@ internal static partial class FeedCheckpoint
             return value <= long.MaxValue ? (long)value : throw InRecord($"{what} {value} is beyond {long.MaxValue}");
         }
 
-        // Unsigned LEB128 in its shortest form: a value has exactly one encoding, so any other bytes are damage.
+        // Unsigned LEB128 in its shortest form: a value has exactly one encoding, so any other bytes are damage. Two
+        // varints per level make this the loop of a load: a whole value in the window is decoded on locals, and
+        // anything unusual (the window's end, a value not in its shortest form, the tenth byte) goes the careful way.
         private ulong ReadVarint()
+        {
+            var window = Window;
+            var at = _at;
+            if (_filled - at >= MaxVarintBytes)
+            {
+                ulong value = 0;
+                for (var shift = 0; shift < 63; shift += 7)
+                {
+                    var b = window[at++];
+                    value |= (ulong)(b & 0x7F) << shift;
+                    if (b < 0x80)
+                    {
+                        if (b == 0 && shift > 0)
+                        {
+                            break;
+                        }
+
+                        _at = at;
+                        return value;
+                    }
+                }
+            }
+
+            return ReadVarintCarefully();
+        }
+
+        private ulong ReadVarintCarefully()
         {
             if (_filled - _at < MaxVarintBytes)
             {

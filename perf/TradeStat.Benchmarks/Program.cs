@@ -2,8 +2,8 @@ using BenchmarkDotNet.Running;
 using TradeStat.Benchmarks;
 using TradeStat.Benchmarks.Batch;
 
-// `duckdb INPUT OUTPUT` and `csv INPUT` are the batch-analysis comparisons (docs/batch.md); `checkpoint` and
-// `checkpoint-throughput` the feed's checkpoint costs (docs/feed.md);
+// `duckdb INPUT OUTPUT` and `csv INPUT` are the batch-analysis comparisons (docs/batch.md); `checkpoint`,
+// `checkpoint-budget` and `checkpoint-throughput` the feed's checkpoint costs (docs/feed.md);
 // anything else goes to BenchmarkDotNet (e.g. `--filter '*Ingest*'`). The HTTP ceiling is its own app (TradeStat.Ceiling).
 if (args.Length > 0 && args[0] == "duckdb")
 {
@@ -18,6 +18,11 @@ if (args.Length > 0 && args[0] == "csv")
 if (args.Length > 0 && args[0] == "checkpoint")
 {
     return TradeStat.Benchmarks.Feed.CheckpointCost.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "checkpoint-budget")
+{
+    return TradeStat.Benchmarks.Feed.CheckpointCost.Budget(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "checkpoint-throughput")

@@ -9,8 +9,9 @@ namespace TradeStat.Benchmarks.Feed;
 /// <c>checkpoint SYMBOLS LEVELS [LEVELS...]</c>: the cost of the feed's checkpoint through the service's own path
 /// (<see cref="FeedCheckpoints"/>: write, flush to the device, rename, flush the directory; then read and restore) for
 /// SYMBOLS symbols of LEVELS distinct prices each (two trades per price), three writes and three loads each.
-/// <c>checkpoint-throughput SYMBOLS LEVELS SECONDS</c>: messages/s through the live pipeline on one thread, with the
-/// checkpoint loop of the service running beside it (default interval and duty) and without, alternated.
+/// <c>checkpoint-throughput SYMBOLS LEVELS SECONDS [ROUNDS]</c>: messages/s through the live pipeline on one thread,
+/// with the checkpoint loop of the service running beside it (default interval and duty) and without, alternated for
+/// ROUNDS rounds (3 by default) of SECONDS per side.
 /// </summary>
 internal static class CheckpointCost
 {
@@ -67,17 +68,89 @@ internal static class CheckpointCost
         return 0;
     }
 
+    /// <summary>
+    /// <c>checkpoint-budget SYMBOLS LEVELS</c>: a checkpoint of SYMBOLS symbols of LEVELS levels each, larger than this
+    /// machine's memory could hold as live medians: every record is encoded by the service's writer from one median of
+    /// LEVELS levels under another name, written, flushed to the device and renamed as a checkpoint is; then the file is
+    /// read back through the service's verifying reader (checksum, every record and value), and the rebuild of one
+    /// symbol's median from its record is timed on its own.
+    /// </summary>
+    public static int Budget(string[] args)
+    {
+        var symbols = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var levels = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var template = Build(1, levels)[0].Capture();
+        var median = StreamingMedian.FromLevels(template.Prices, template.Counts, template.SignificantDigits, template.MaxRelativeError, levels);
+        var directory = Directory.CreateTempSubdirectory("tradestat-ckpt-budget-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, FeedCheckpoints.FileName);
+            for (var round = 0; round < 2; round++)
+            {
+                var watch = Stopwatch.StartNew();
+                long bytes;
+                using (var file = new FileStream(path + ".tmp", FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+                {
+                    using var writer = new FeedCheckpoint.Writer(file);
+                    writer.WriteHeader(symbols, DateTimeOffset.UtcNow);
+                    for (var s = 0; s < symbols; s++)
+                    {
+                        writer.WriteRecord($"S{s:D6}USDT", median, template.LastPrice, template.LastTradeId + s, template.LastTime, 0);
+                        writer.FlushIfFull();
+                    }
+
+                    bytes = writer.Finish();
+                    file.Flush(flushToDisk: true);
+                }
+
+                File.Move(path + ".tmp", path, overwrite: true);
+                var writeMs = watch.Elapsed.TotalMilliseconds;
+
+                watch.Restart();
+                long read = 0;
+                using (var file = FeedCheckpoint.OpenForReading(path))
+                {
+                    FeedCheckpoint.Read(file, path, state => read += state.Prices.Length);
+                }
+
+                var verifyMs = watch.Elapsed.TotalMilliseconds;
+                if (read != (long)symbols * levels)
+                {
+                    throw new InvalidOperationException($"{read} levels read back, {(long)symbols * levels} written.");
+                }
+
+                watch.Restart();
+                const int rebuilds = 5;
+                for (var i = 0; i < rebuilds; i++)
+                {
+                    GC.KeepAlive(FeedSymbol.Restore(template, levels));
+                }
+
+                var rebuildMs = watch.Elapsed.TotalMilliseconds / rebuilds;
+                Console.WriteLine(FormattableString.Invariant(
+                    $"{symbols} symbols x {levels} levels: write {writeMs / 1e3:F1} s, {bytes / 1e9:F2} GB ({(double)bytes / symbols / levels:F2} B/level), read and verify {verifyMs / 1e3:F1} s, rebuild {rebuildMs:F0} ms per symbol ({rebuildMs * symbols / 1e3:F0} s and {(double)symbols * levels * 32 / 1e9:F0} GB of medians for all)"));
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+
+        return 0;
+    }
+
     public static async Task<int> Throughput(string[] args)
     {
         var symbols = int.Parse(args[0], CultureInfo.InvariantCulture);
         var levels = int.Parse(args[1], CultureInfo.InvariantCulture);
         var seconds = double.Parse(args[2], CultureInfo.InvariantCulture);
+        var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
         var lines = FeedData.TradeLines(10);
         var ballast = Build(symbols, levels);
         var directory = Directory.CreateTempSubdirectory("tradestat-ckpt-bench-");
         try
         {
-            for (var round = 0; round < 3; round++)
+            for (var round = 0; round < rounds; round++)
             {
                 foreach (var on in new[] { false, true })
                 {

@@ -3,7 +3,7 @@ using TradeStat.Benchmarks;
 using TradeStat.Benchmarks.Batch;
 
 // `duckdb INPUT OUTPUT` and `csv INPUT` are the batch-analysis comparisons (docs/batch.md); `checkpoint`,
-// `checkpoint-budget` and `checkpoint-throughput` the feed's checkpoint costs (docs/feed.md);
+// `checkpoint-budget`, `checkpoint-load` and `checkpoint-throughput` the feed's checkpoint costs (docs/feed.md);
 // anything else goes to BenchmarkDotNet (e.g. `--filter '*Ingest*'`). The HTTP ceiling is its own app (TradeStat.Ceiling).
 if (args.Length > 0 && args[0] == "duckdb")
 {
@@ -23,6 +23,11 @@ if (args.Length > 0 && args[0] == "checkpoint")
 if (args.Length > 0 && args[0] == "checkpoint-budget")
 {
     return TradeStat.Benchmarks.Feed.CheckpointCost.Budget(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "checkpoint-load")
+{
+    return TradeStat.Benchmarks.Feed.CheckpointCost.Load(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "checkpoint-throughput")

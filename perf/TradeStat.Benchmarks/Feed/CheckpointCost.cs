@@ -69,19 +69,21 @@ internal static class CheckpointCost
     }
 
     /// <summary>
-    /// <c>checkpoint-budget SYMBOLS LEVELS</c>: a checkpoint of SYMBOLS symbols of LEVELS levels each, larger than this
+    /// <c>checkpoint-budget SYMBOLS LEVELS [DIRECTORY]</c>: a checkpoint of SYMBOLS symbols of LEVELS levels each, larger than this
     /// machine's memory could hold as live medians: every record is encoded by the service's writer from one median of
     /// LEVELS levels under another name, written, flushed to the device and renamed as a checkpoint is; then the file is
     /// read back through the service's verifying reader (checksum, every record and value), and the rebuild of one
-    /// symbol's median from its record is timed on its own.
+    /// symbol's median from its record is timed on its own. With DIRECTORY, the checkpoint is left there for
+    /// <c>checkpoint-load</c>.
     /// </summary>
     public static int Budget(string[] args)
     {
         var symbols = int.Parse(args[0], CultureInfo.InvariantCulture);
         var levels = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var keep = args.Length > 2 ? Directory.CreateDirectory(args[2]) : null;
         var template = Build(1, levels)[0].Capture();
         var median = StreamingMedian.FromLevels(template.Prices, template.Counts, template.SignificantDigits, template.MaxRelativeError, levels);
-        var directory = Directory.CreateTempSubdirectory("tradestat-ckpt-budget-");
+        var directory = keep ?? Directory.CreateTempSubdirectory("tradestat-ckpt-budget-");
         try
         {
             var path = Path.Combine(directory.FullName, FeedCheckpoints.FileName);
@@ -133,9 +135,38 @@ internal static class CheckpointCost
         }
         finally
         {
-            directory.Delete(recursive: true);
+            if (keep is null)
+            {
+                directory.Delete(recursive: true);
+            }
         }
 
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>checkpoint-load DIRECTORY</c>: the service's start-up restore of DIRECTORY's checkpoint in a fresh process, with
+    /// nothing else in memory: its time and the process's peak resident memory.
+    /// </summary>
+    public static int Load(string[] args)
+    {
+        var (checkpoints, book) = Create(args[0], null);
+        var watch = Stopwatch.StartNew();
+        if (!checkpoints.TryRestore())
+        {
+            throw new InvalidOperationException("The checkpoint could not be read.");
+        }
+
+        var elapsed = watch.Elapsed;
+        var trades = 0L;
+        foreach (var state in book.Universe.States)
+        {
+            trades += state.Snapshot().Count;
+        }
+
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine(FormattableString.Invariant(
+            $"load {elapsed.TotalSeconds:F1} s: {book.Universe.States.Count} symbols, {trades} trades, peak resident {process.PeakWorkingSet64 / 1e9:F2} GB"));
         return 0;
     }
 

@@ -85,7 +85,7 @@ public abstract class LiveView : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stopping);
         try
         {
-            while (await page.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+            while (await WaitAsync(page.Reader, stop.Token).ConfigureAwait(false))
             {
                 while (page.Reader.TryRead(out var item))
                 {
@@ -96,6 +96,20 @@ public abstract class LiveView : IDisposable
         finally
         {
             Leave(page);
+        }
+    }
+
+    /// <summary>False when the stream is over: the page left, the service is stopping, or the page fell behind.</summary>
+    private static async Task<bool> WaitAsync(ChannelReader<SseItem<string>> reader, CancellationToken stop)
+    {
+        try
+        {
+            return await reader.WaitToReadAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // An ordinary end, not an error: the stream closes cleanly.
+            return false;
         }
     }
 

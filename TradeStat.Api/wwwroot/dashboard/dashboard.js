@@ -10,6 +10,15 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // The first whole table of each view, for anyone measuring the page (User Timing: performance.getEntriesByName).
+  // Marked once the table has been laid out and painted: the next frame, then the task after it.
+  function mark(name) {
+    if (!window.performance || !performance.mark || performance.getEntriesByName(name).length > 0) { return; }
+    requestAnimationFrame(function () {
+      setTimeout(function () { if (performance.getEntriesByName(name).length === 0) { performance.mark(name); } }, 0);
+    });
+  }
+
   function el(tag, text, className) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) { e.textContent = String(text); }
@@ -88,6 +97,7 @@
     series.rows = new Map();
     data.rows.forEach(function (r) { series.rows.set(r.symbol, r); });
     renderSeriesTable();
+    mark('tradestat:series-table');
   }
 
   function seriesUpdate(data) {
@@ -109,10 +119,9 @@
         tr.dataset.symbol = name;
         var cell = document.createElement('th');
         cell.scope = 'row';
-        var button = el('button', name, 'link');
-        button.type = 'button';
-        button.addEventListener('click', function () { location.hash = '#/series/' + encodeURIComponent(name); });
-        cell.appendChild(button);
+        var link = el('a', name);
+        link.href = '#/series/' + encodeURIComponent(name);
+        cell.appendChild(link);
         tr.appendChild(cell);
         tr.appendChild(el('td', '', 'num'));
       }
@@ -184,7 +193,7 @@
     var opts = {
       width: Math.max(200, box.clientWidth), height: 260,
       scales: { x: { time: false } },
-      axes: [{ label: 'point' }, {}],
+      axes: [{ label: 'point' }, { size: 90 }],
       series: [
         { label: 'point' },
         { label: perPoint ? 'value' : 'min', stroke: '#1f4e79' },
@@ -215,6 +224,7 @@
     filterFeed();
     renderHealth();
     renderFeedDetail();
+    mark('tradestat:feed-table');
   }
 
   function feedUpdate(data) {
@@ -256,10 +266,10 @@
     tr.dataset.symbol = r.symbol;
     var th = document.createElement('th');
     th.scope = 'row';
-    var button = el('button', r.symbol, 'link');
-    button.type = 'button';
-    button.addEventListener('click', function () { location.hash = '#/feed/' + encodeURIComponent(r.symbol); });
-    th.appendChild(button);
+    // A link, not a button: thousands of them lay out far faster, and they are keyboard-reachable all the same.
+    var link = el('a', r.symbol);
+    link.href = '#/feed/' + encodeURIComponent(r.symbol);
+    th.appendChild(link);
     tr.appendChild(th);
     tr.appendChild(el('td', '', 'num'));
     tr.appendChild(el('td', '', 'num'));
@@ -375,11 +385,18 @@
     var h = feed.history.get(r.symbol) || { t: [], last: [], median: [] };
     var data = [h.t.slice(), h.last.slice(), h.median.slice()];
     var box = $('feed-chart');
+    // A line needs two points: until the symbol trades again while the page is open, there is nothing to draw.
+    $('feed-chart-note').textContent = h.t.length < 2
+      ? 'The chart starts when the symbol trades while this page is open.'
+      : 'Last price and median since this page opened.';
+    box.hidden = h.t.length < 2;
+    if (box.hidden) { return; }
     if (feed.chart && feed.chart.symbol === r.symbol) { feed.chart.plot.setData(data); return; }
     if (feed.chart) { feed.chart.plot.destroy(); }
     var opts = {
       width: Math.max(200, box.clientWidth), height: 240,
-      series: [{}, { label: 'last', stroke: '#1f4e79' }, { label: 'median', stroke: '#c0504d' }]
+      axes: [{}, { size: 90 }],
+      series: [{}, { label: 'last', stroke: '#1f4e79', points: { show: true } }, { label: 'median', stroke: '#c0504d', points: { show: true } }]
     };
     feed.chart = { symbol: r.symbol, plot: new uPlot(opts, data, box) };
   }

@@ -56,7 +56,7 @@ public sealed class DashboardBrowserTests
 
         await page.GotoAsync("/");
         await Expect(SeriesRow(page, "AAPL").Locator("td")).ToHaveTextAsync("7", Soon);
-        await SeriesRow(page, "AAPL").GetByRole(AriaRole.Button).ClickAsync();
+        await SeriesRow(page, "AAPL").GetByRole(AriaRole.Link).ClickAsync();
         await ExpectStatsAsync(page, client, "AAPL");
         await Expect(page.Locator("#series-chart canvas").First).ToBeVisibleAsync(SoonVisible);
 
@@ -97,7 +97,7 @@ public sealed class DashboardBrowserTests
         await Expect(rows).ToHaveCountAsync(symbols.Length, new() { Timeout = 15_000 });
 
         // The hostile name is shown as the text it is, and nothing in it ran or became an element.
-        await Expect(FeedRow(page, HostileName).GetByRole(AriaRole.Button)).ToHaveTextAsync(HostileName, Soon);
+        await Expect(FeedRow(page, HostileName).GetByRole(AriaRole.Link)).ToHaveTextAsync(HostileName, Soon);
         (await page.Locator("#feed-table img").CountAsync()).Should().Be(0);
 
         // Every row equals the API's answer for its symbol, digit for digit.
@@ -128,7 +128,7 @@ public sealed class DashboardBrowserTests
         counts[0].Should().Be(60);
 
         // The detail of a symbol, and the health beside the table.
-        await FeedRow(page, market.TradingSymbols[0]).GetByRole(AriaRole.Button).ClickAsync();
+        await FeedRow(page, market.TradingSymbols[0]).GetByRole(AriaRole.Link).ClickAsync();
         await Expect(page.Locator("#feed-detail-title")).ToHaveTextAsync(market.TradingSymbols[0], Soon);
         await Expect(page.Locator("#feed-health [data-key=connections] dd")).ToHaveTextAsync("1", Soon);
         await Expect(page.Locator("#feed-health [data-key=symbols] dd")).ToHaveTextAsync(symbols.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Soon);
@@ -174,6 +174,77 @@ public sealed class DashboardBrowserTests
         await Expect(SeriesRow(page, "BACK").Locator("td")).ToHaveTextAsync("1", Soon);
     }
 
+    /// <summary>
+    /// 2,000 followed symbols: the feed table is whole, without errors, on every load; the time from navigation to the
+    /// whole table is reported (not asserted), and with <c>TRADESTAT_SCREENSHOTS</c> set to a folder both views are
+    /// photographed there.
+    /// </summary>
+    [Test]
+    public async Task Feed_table_of_2000_symbols_is_whole_on_every_load()
+    {
+        const int Symbols = 2_000;
+        var market = FakeMarket.Create(listed: Symbols, trading: Symbols, tradesPerSymbol: 5, seed: 2000);
+        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+        await exchange.StartAsync();
+        await using var service = await ServiceProcess.StartAsync("Production",
+            "--Binance:Enabled=true", $"--Binance:RestBaseUrl={exchange.RestBaseUrl}", $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
+        using var client = service.CreateClient();
+        await service.UntilAsync(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "every symbol subscribed", TimeSpan.FromSeconds(90));
+        exchange.PublishAll();
+        await service.UntilAsync(async () => await CountedAsync(client, market.TradingSymbols[^1]) == 5, "every trade counted", TimeSpan.FromSeconds(90));
+
+        var times = new List<double>();
+        for (var load = 0; load < 5; load++)
+        {
+            await using var watched = await WatchedPage.OpenAsync(_browser!, service.BaseAddress);
+            await watched.Page.GotoAsync("/#/feed");
+            await Expect(watched.Page.Locator("#feed-table tbody tr")).ToHaveCountAsync(Symbols, new() { Timeout = 30_000 });
+            times.Add(await watched.Page.EvaluateAsync<double>("() => performance.getEntriesByName('tradestat:feed-table')[0].startTime"));
+            watched.Errors.Should().BeEmpty();
+            watched.ForeignRequests.Should().BeEmpty();
+        }
+
+        times.Sort();
+        await TestContext.Out.WriteLineAsync(
+            $"navigation to the whole feed table of {Symbols} symbols: median {times[times.Count / 2]:F0} ms, each {string.Join(", ", times.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+
+        if (Environment.GetEnvironmentVariable("TRADESTAT_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            await ScreenshotsAsync(client, service.BaseAddress, market.TradingSymbols[7], folder);
+        }
+    }
+
+    private async Task ScreenshotsAsync(HttpClient client, Uri address, string feedSymbol, string folder)
+    {
+        var random = new Random(1);
+        var walk = 100.0;
+        foreach (var symbol in new[] { "AAPL", "BTC-USD", "EURUSD", "MSFT" })
+        {
+            for (var batch = 0; batch < 30; batch++)
+            {
+                var values = new double[10_000];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    walk = Math.Max(1, walk + ((random.NextDouble() - 0.5) * 0.4));
+                    values[i] = Math.Round(walk, 2);
+                }
+
+                await AddAsync(client, symbol, values);
+            }
+        }
+
+        await using var watched = await WatchedPage.OpenAsync(_browser!, address);
+        var page = watched.Page;
+        await page.GotoAsync("/#/series/AAPL");
+        await Expect(page.Locator("#series-chart canvas").First).ToBeVisibleAsync(SoonVisible);
+        await Expect(page.Locator("#series-chart-note")).ToContainTextAsync("buckets", new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "dashboard-series.png"), FullPage = true });
+
+        await page.GotoAsync("/#/feed/" + Uri.EscapeDataString(feedSymbol));
+        await Expect(page.Locator("#feed-detail-title")).ToHaveTextAsync(feedSymbol, Soon);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "dashboard-feed.png") });
+    }
+
     /// <summary>The stats table shows, for every k, the numbers <c>/stats/</c> answers, as the API wrote them.</summary>
     private static async Task ExpectStatsAsync(IPage page, HttpClient client, string symbol)
     {
@@ -188,10 +259,10 @@ public sealed class DashboardBrowserTests
     }
 
     private static ILocator SeriesRow(IPage page, string symbol) =>
-        page.Locator("#series-table tbody tr").Filter(new() { Has = page.GetByRole(AriaRole.Button, new() { Name = symbol, Exact = true }) });
+        page.Locator("#series-table tbody tr").Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = symbol, Exact = true }) });
 
     private static ILocator FeedRow(IPage page, string symbol) =>
-        page.Locator("#feed-table tbody tr").Filter(new() { Has = page.GetByRole(AriaRole.Button, new() { Name = symbol, Exact = true }) });
+        page.Locator("#feed-table tbody tr").Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = symbol, Exact = true }) });
 
     private static async Task AddAsync(HttpClient client, string symbol, double[] values)
     {

@@ -150,6 +150,25 @@ public sealed class DashboardHttpTests
         ((bool)snapshot["meta"]!["enabled"]!).Should().BeFalse();
     }
 
+    [Test]
+    [Platform("Linux")] // SIGTERM via /bin/kill
+    public async Task The_service_stops_cleanly_and_at_once_with_dashboards_open()
+    {
+        await using var service = await ServiceProcess.StartAsync();
+        using var client = service.CreateClient();
+        client.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+        using var series = await SseReader.OpenAsync(client, "/dashboard/events/series");
+        using var feed = await SseReader.OpenAsync(client, "/dashboard/events/feed");
+        await series.NextAsync("snapshot", Timeout);
+        await feed.NextAsync("snapshot", Timeout);
+
+        await service.SendSigtermAsync();
+
+        (await service.WaitForExitAsync(TimeSpan.FromSeconds(4))).Should().BeTrue("open streams end with the service instead of holding its shutdown; " + service.Describe());
+        service.ExitCode.Should().Be(0, service.Describe());
+        service.StandardOutput.Should().NotContain(line => line.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal));
+    }
+
     /// <summary>The five numbers of a /stats/ answer as the text the API wrote.</summary>
     private static IEnumerable<string> RawNumbers(string json)
     {

@@ -10,7 +10,7 @@ namespace TradeStat.Api.Dashboard;
 /// </summary>
 public sealed class FeedLiveView(
     IFeedService feed,
-    BinanceOptions binance,
+    FeedDescription description,
     IOptions<DashboardOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -67,7 +67,7 @@ public sealed class FeedLiveView(
     {
         writer.WriteStartObject();
         writer.WriteBoolean("enabled"u8, feed.IsEnabled);
-        writer.WriteString("mode"u8, !feed.IsEnabled ? "off" : string.IsNullOrEmpty(binance.ReplayFile) ? "live" : "replay");
+        writer.WriteString("mode"u8, !feed.IsEnabled ? "off" : description.Replay ? "replay" : "live");
         if (feed.IsEnabled && metrics is not null)
         {
             var symbols = feed.Symbols.Count;
@@ -75,7 +75,7 @@ public sealed class FeedLiveView(
             writer.WriteNumber("symbols"u8, symbols);
             writer.WriteNumber("connections"u8, connections);
             writer.WriteNumber("streamsPerConnection"u8, connections > 0 ? (symbols + connections - 1) / connections : 0);
-            writer.WriteNumber("maxStreamsPerConnection"u8, binance.MaxStreamsPerConnection);
+            writer.WriteNumber("maxStreamsPerConnection"u8, description.MaxStreamsPerConnection);
             writer.WriteNumber("tradesPerSecond"u8, Math.Round(TradesPerSecond(metrics.Trades), 1));
             writer.WriteNumber("trades"u8, metrics.Trades);
             writer.WriteNumber("gaps"u8, metrics.Gaps);
@@ -88,7 +88,7 @@ public sealed class FeedLiveView(
             writer.WriteNumber("restWeight"u8, metrics.RestWeight);
             writer.WriteNumber("rest429"u8, metrics.Rest429);
             writer.WriteNumber("rest418"u8, metrics.Rest418);
-            writer.WriteBoolean("checkpoints"u8, !string.IsNullOrEmpty(binance.DataDirectory));
+            writer.WriteBoolean("checkpoints"u8, description.Checkpoints);
             if (metrics.CheckpointUnixMs > 0)
             {
                 // The time, not the age: the age changes every poll, the time only when a checkpoint is written.

@@ -69,7 +69,7 @@ public abstract class LiveView : IDisposable
     /// </summary>
     public async IAsyncEnumerable<SseItem<string>> Watch([EnumeratorCancellation] CancellationToken cancellation)
     {
-        var page = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(_maxPending + 1) { SingleReader = true, SingleWriter = true });
+        var page = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(_maxPending) { SingleReader = true, SingleWriter = true });
         lock (_lock)
         {
             if (!_polled)
@@ -79,7 +79,11 @@ public abstract class LiveView : IDisposable
 
             page.Writer.TryWrite(new SseItem<string>(Snapshot(), "snapshot") { ReconnectionInterval = _interval * 2 });
             _pages.Add(page);
-            _timer ??= Time.CreateTimer(static view => ((LiveView)view!).Tick(), this, _interval, _interval);
+            if (_timer is null)
+            {
+                _lastSent = Time.GetTimestamp(); // the heartbeat counts from the first snapshot
+                _timer = Time.CreateTimer(static view => ((LiveView)view!).Tick(), this, _interval, _interval);
+            }
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stopping);

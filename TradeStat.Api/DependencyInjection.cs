@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Prometheus;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TradeStat.Api.Dashboard;
 using TradeStat.Api.Diagnostics;
 using TradeStat.Api.Errors;
 using TradeStat.Api.Formatting;
@@ -73,6 +75,12 @@ public static class DependencyInjection
 
         services.AddOptions<MvcOptions>().Configure<IOptions<ApiOptions>>((mvc, api) =>
             mvc.InputFormatters.Add(new AddBatchRequestInputFormatter(api.Value.MaxJsonDepth)));
+
+        // The dashboard at /: its options, and one live view per page view, shared by every open page.
+        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SeriesLiveView>();
+        services.AddSingleton<FeedLiveView>();
 
         // GET /symbols and GET /{symbol} exist only when the live feed is on (Binance:Enabled).
         services.AddSingleton<IConfigureOptions<MvcOptions>, FeedEndpoints>();
@@ -147,6 +155,7 @@ public static class DependencyInjection
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboard();
         app.UseRequestTimeouts();
         app.MapControllers();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });

@@ -18,6 +18,7 @@ public sealed class SeriesController(
     ISeriesService series,
     IValidator<AddBatchRequest> batchValidator,
     IValidator<StatsQuery> statsValidator,
+    IValidator<EnvelopeQuery> envelopeValidator,
     ServiceMetrics metrics) : ControllerBase
 {
     /// <summary>Appends up to <see cref="SeriesLimits.MaxBatchSize"/> prices (oldest first) to a symbol, atomically.</summary>
@@ -76,5 +77,38 @@ public sealed class SeriesController(
         var symbol = query.Symbol!;
         var s = series.GetStats(symbol, level);
         return new StatsJsonResult(new StatsResponse(symbol, level.K, s.Count, s.Min, s.Max, s.Last, s.Avg, s.Var));
+    }
+
+    /// <summary>
+    /// The min/max envelope of the last 10^k points of a symbol in at most <c>buckets</c> consecutive parts (one per
+    /// pixel column of a chart), computed from the summaries the engine keeps: the cost grows with the buckets, not
+    /// with the points.
+    /// </summary>
+    /// <remarks>
+    /// There are min(buckets, count) buckets; bucket i covers the points from <c>start + ⌊i·count/buckets⌋</c> up to the
+    /// next bucket's first point, so a window of at most <c>buckets</c> points comes back point by point (min = max).
+    /// </remarks>
+    /// <response code="200">The envelope.</response>
+    /// <response code="400">symbol, k or buckets is missing, invalid or repeated.</response>
+    /// <response code="404">The symbol has no data.</response>
+    [HttpGet("envelope")]
+    [QueryParameter("symbol", "The symbol: 1–{0} characters from A–Z a–z 0–9 . _ - : /", SeriesLimits.MaxSymbolLength)]
+    [QueryParameter("k", "An integer from {0} to {1}: the envelope covers the last 10^k points.", SeriesLimits.MinK, SeriesLimits.MaxK)]
+    [QueryParameter("buckets", "An integer from 1 to {0}: how many parts the window is cut into.", SeriesLimits.MaxEnvelopeBuckets)]
+    [ProducesResponseType<EnvelopeResponse>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public IActionResult GetEnvelope()
+    {
+        var query = EnvelopeQuery.From(Request.Query);
+        var validation = envelopeValidator.Validate(query);
+        if (!validation.IsValid)
+        {
+            return ValidationProblem(validation.AddTo(ModelState));
+        }
+
+        var level = query.Level!.Value; // valid: the validator passed
+        var e = series.GetEnvelope(query.Symbol!, level, query.BucketCount!.Value);
+        return Ok(new EnvelopeResponse(query.Symbol!, level.K, e.Count, e.Start, e.Buckets, e.Min, e.Max));
     }
 }

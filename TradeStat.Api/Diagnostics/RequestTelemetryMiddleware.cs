@@ -81,7 +81,9 @@ public sealed partial class RequestTelemetryMiddleware(
 
             if (_logging)
             {
-                var level = Level(status, elapsed.TotalMilliseconds, _slowMs);
+                // A live stream lasts as long as its page stays open: that is not slowness.
+                var slowMs = endpoint?.Metadata.GetMetadata<Dashboard.LongLivedAttribute>() is null ? _slowMs : 0;
+                var level = Level(status, elapsed.TotalMilliseconds, slowMs);
                 if (logger.IsEnabled(level))
                 {
                     LogRequest(logger, level, failure, context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds, context.TraceIdentifier);

@@ -9,7 +9,7 @@ public sealed class FeedSymbolRouteConstraint : IRouteConstraint
     /// <summary>The constraint's name in route templates.</summary>
     public const string Name = "feedSymbol";
 
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "stats", "symbols", "health", "openapi" };
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "stats", "envelope", "symbols", "health", "openapi", "dashboard" };
 
     /// <summary>True for <c>add_batch</c>, a POST-only path that GET must answer with 405.</summary>
     public static bool IsPostOnlyPath(string segment) => string.Equals(segment, "add_batch", StringComparison.OrdinalIgnoreCase);

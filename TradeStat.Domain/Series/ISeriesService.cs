@@ -16,4 +16,15 @@ public interface ISeriesService
     /// <summary>Statistics over the last 10^k points of <paramref name="symbol"/>, k being <paramref name="level"/>.</summary>
     /// <exception cref="SymbolNotFoundException">The symbol has no data.</exception>
     SeriesStats GetStats(string symbol, WindowLevel level);
+
+    /// <summary>Symbols held with their point counts, ordered by name (ordinal).</summary>
+    IReadOnlyList<SymbolCount> Symbols();
+
+    /// <summary>
+    /// The min/max envelope of the last 10^k points of <paramref name="symbol"/> in min(<paramref name="buckets"/>, points)
+    /// buckets (see <see cref="SeriesEnvelope"/>).
+    /// </summary>
+    /// <exception cref="SymbolNotFoundException">The symbol has no data.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="buckets"/> is not 1 to <see cref="SeriesLimits.MaxEnvelopeBuckets"/>.</exception>
+    SeriesEnvelope GetEnvelope(string symbol, WindowLevel level, int buckets);
 }

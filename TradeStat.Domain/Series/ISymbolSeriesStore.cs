@@ -24,6 +24,16 @@ public interface ISymbolSeriesStore
 
     /// <summary>Statistics over the last 10^k points of <paramref name="level"/>; false when the symbol holds no data.</summary>
     bool TryGetStats(string symbol, WindowLevel level, out SeriesStats stats);
+
+    /// <summary>
+    /// The min/max envelope of the last 10^k points of <paramref name="level"/> in min(<paramref name="buckets"/>, points)
+    /// buckets, from the summaries the store keeps: the cost grows with the buckets, not with the points; null when the
+    /// symbol holds no data.
+    /// </summary>
+    /// <param name="symbol">The symbol.</param>
+    /// <param name="level">The window.</param>
+    /// <param name="buckets">1 to <see cref="SeriesLimits.MaxEnvelopeBuckets"/>.</param>
+    SeriesEnvelope? GetEnvelope(string symbol, WindowLevel level, int buckets);
 }
 
 /// <summary>A symbol and the points ever added to it.</summary>

@@ -18,6 +18,9 @@ public static class SeriesLimits
     /// <summary>Longest symbol name, in characters (see <see cref="SymbolName"/>).</summary>
     public const int MaxSymbolLength = 32;
 
+    /// <summary>Most buckets one envelope may ask for (see <see cref="SeriesEnvelope"/>): more than any screen has pixel columns.</summary>
+    public const int MaxEnvelopeBuckets = 4_096;
+
     /// <summary>Points retained per symbol: the largest window, 10^MaxK.</summary>
     public const long MaxWindow = 100_000_000;
 }

@@ -41,4 +41,21 @@ public sealed class SeriesService(ISymbolSeriesStore store, SeriesOptions option
         // No range check: a WindowLevel is valid by construction.
         return store.TryGetStats(symbol, level, out var stats) ? stats : throw new SymbolNotFoundException(symbol);
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<SymbolCount> Symbols()
+    {
+        var symbols = store.Symbols().ToArray();
+        Array.Sort(symbols, static (a, b) => string.CompareOrdinal(a.Symbol, b.Symbol));
+        return symbols;
+    }
+
+    /// <inheritdoc />
+    public SeriesEnvelope GetEnvelope(string symbol, WindowLevel level, int buckets)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(buckets, SeriesLimits.MaxEnvelopeBuckets);
+        return store.GetEnvelope(symbol, level, buckets) ?? throw new SymbolNotFoundException(symbol);
+    }
 }

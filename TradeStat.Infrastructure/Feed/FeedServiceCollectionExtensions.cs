@@ -31,6 +31,12 @@ internal static class FeedServiceCollectionExtensions
             MaxDistinctPricesPerSymbol = sp.GetRequiredService<BinanceOptions>().MaxDistinctPricesPerSymbol,
             MaxHeldTradesPerSymbol = sp.GetRequiredService<BinanceOptions>().MaxHeldTradesPerSymbol,
         });
+        services.AddSingleton(sp =>
+        {
+            var binance = sp.GetRequiredService<BinanceOptions>();
+            return new FeedDescription(binance.Enabled, !string.IsNullOrEmpty(binance.ReplayFile), binance.MaxStreamsPerConnection,
+                !string.IsNullOrEmpty(binance.DataDirectory));
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FeedMetrics>();
         services.AddSingleton<FeedBook>();

@@ -78,4 +78,7 @@ internal sealed class ChunkedSeriesStore : ISymbolSeriesStore
         stats = default;
         return false;
     }
+
+    public SeriesEnvelope? GetEnvelope(string symbol, WindowLevel level, int buckets) =>
+        _series.TryGetValue(symbol, out var series) ? series.GetEnvelope(level.Index, buckets) : null;
 }

@@ -47,6 +47,7 @@ internal sealed partial class SeriesWindows
 
     private Summary _blockSoFar;        // finished sub-blocks of the current block
     private long _count;
+    private readonly long _reach;
 
     public SeriesWindows(long[] windows, CompactValueRing values)
     {
@@ -61,6 +62,7 @@ internal sealed partial class SeriesWindows
         }
 
         _blockSoFar = Summary.Empty;
+        _reach = Reach(reach);
         _subs = new ChunkedRing<SubBlockSummary>((reach >> SubShift) + (2 * SubsPerBlock), chunkShift: 12);
     }
 
@@ -194,6 +196,7 @@ internal sealed partial class SeriesWindows
 
         if (blockDone)
         {
+            BlockCompleted(lastIndex, _blockSoFar);
             _blockSoFar = Summary.Empty;
         }
     }
@@ -251,6 +254,10 @@ internal sealed partial class SeriesWindows
         private readonly double _min = summary.Min;
         private readonly double _max = summary.Max;
         private readonly int _scale = summary.Moments.Scale;
+
+        public double Min => _min;
+
+        public double Max => _max;
 
         public Summary ToSummary() => new(new Moments(SubLength, _mean, _m2, _scale), _min, _max);
     }

@@ -139,6 +139,29 @@ internal sealed class SymbolSeries
         }
     }
 
+    /// <summary>
+    /// The min/max envelope of window <paramref name="level"/> (0-based) in min(<paramref name="buckets"/>, points) buckets:
+    /// O(buckets) summary reads whatever the window's length; null when nothing was added yet.
+    /// </summary>
+    public SeriesEnvelope? GetEnvelope(int level, int buckets)
+    {
+        lock (_lock)
+        {
+            var count = _windows.Count;
+            if (count == 0)
+            {
+                return null;
+            }
+
+            var n = Math.Min(_windowLengths[level], count);
+            var b = (int)Math.Min(buckets, n);
+            var min = new double[b];
+            var max = new double[b];
+            _windows.Envelope(count - n, count, min, max);
+            return new SeriesEnvelope(n, count - n, min, max);
+        }
+    }
+
     /// <summary>True when the double-double mean is certainly within <see cref="MeanTolerance"/> of the exact one.</summary>
     private static bool IsMeanAccurate(double avg, double largest)
     {

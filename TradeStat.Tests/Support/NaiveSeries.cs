@@ -58,4 +58,39 @@ public sealed class NaiveSeries
         var (mean, variance) = ExactStats.FromSums(n, s1, s2);
         return new SeriesStats(n, min, max, _values[^1], mean, variance);
     }
+
+    /// <summary>
+    /// The min/max envelope of the last min(window, Count) values in min(buckets, n) buckets, by scanning every value;
+    /// among equal extremes the newest is reported, as the engine does.
+    /// </summary>
+    public SeriesEnvelope Envelope(long window, int buckets)
+    {
+        var n = (int)Math.Min(window, _values.Count);
+        var start = _values.Count - n;
+        var b = Math.Min(buckets, n);
+        var min = new double[b];
+        var max = new double[b];
+        for (var i = 0; i < b; i++)
+        {
+            var from = start + (int)((long)n * i / b);
+            var to = start + (int)((long)n * (i + 1) / b);
+            min[i] = double.PositiveInfinity;
+            max[i] = double.NegativeInfinity;
+            for (var j = from; j < to; j++)
+            {
+                var v = _values[j];
+                if (v <= min[i])
+                {
+                    min[i] = v;
+                }
+
+                if (v >= max[i])
+                {
+                    max[i] = v;
+                }
+            }
+        }
+
+        return new SeriesEnvelope(n, start, min, max);
+    }
 }

@@ -1,0 +1,458 @@
+// TradeStat dashboard: two views fed by Server-Sent Events from /dashboard/events/{series,feed}.
+// Every name and value from the service is set with textContent, never parsed as HTML.
+// Numbers arrive as the API's own text and are shown as they are, so a price is never reformatted.
+(function () {
+  'use strict';
+
+  var HISTORY = 300;               // points kept per feed symbol for its detail chart
+  var WATCHDOG_MS = 15000;         // a live stream sends a heartbeat well within this
+  var RETRY_MS = 1000;
+
+  function $(id) { return document.getElementById(id); }
+
+  // The first whole table of each view, for anyone measuring the page (User Timing: performance.getEntriesByName).
+  // Marked once the table has been laid out and painted: the next frame, then the task after it.
+  function mark(name) {
+    if (!window.performance || !performance.mark || performance.getEntriesByName(name).length > 0) { return; }
+    requestAnimationFrame(function () {
+      setTimeout(function () { if (performance.getEntriesByName(name).length === 0) { performance.mark(name); } }, 0);
+    });
+  }
+
+  function el(tag, text, className) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    if (className) { e.className = className; }
+    return e;
+  }
+
+  // ---- Live stream with reconnection and a banner -------------------------------------------------------------
+
+  function LiveStream(path, handlers) {
+    this.path = path;
+    this.handlers = handlers;
+    this.source = null;
+    this.timer = null;
+    this.retry = null;
+    this.lost = false;
+  }
+
+  LiveStream.prototype.open = function () {
+    var self = this;
+    this.close();
+    var source = new EventSource(this.path);
+    this.source = source;
+    source.addEventListener('snapshot', function (e) { self.alive(); self.handlers.snapshot(JSON.parse(e.data)); });
+    source.addEventListener('update', function (e) { self.alive(); self.handlers.update(JSON.parse(e.data)); });
+    source.addEventListener('ping', function () { self.alive(); });
+    source.onerror = function () {
+      self.lose();
+      if (source.readyState === EventSource.CLOSED) {
+        // The browser gave up (an answer that is not a stream): try again ourselves.
+        self.schedule();
+      }
+    };
+    this.arm();
+  };
+
+  LiveStream.prototype.close = function () {
+    if (this.source) { this.source.close(); this.source = null; }
+    clearTimeout(this.timer);
+    clearTimeout(this.retry);
+  };
+
+  LiveStream.prototype.schedule = function () {
+    var self = this;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(function () { self.open(); }, RETRY_MS);
+  };
+
+  LiveStream.prototype.arm = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.lose(); self.schedule(); }, WATCHDOG_MS);
+  };
+
+  LiveStream.prototype.alive = function () {
+    this.arm();
+    if (this.lost) { this.lost = false; }
+    showConnection(true);
+  };
+
+  LiveStream.prototype.lose = function () {
+    this.lost = true;
+    showConnection(false);
+  };
+
+  function showConnection(ok) {
+    $('connection-lost').hidden = ok;
+    $('live-state').textContent = ok ? 'Live' : 'Reconnecting…';
+  }
+
+  // ---- Series view ------------------------------------------------------------------------------------------
+
+  var series = { rows: new Map(), selected: null, chart: null, fetching: false, again: false };
+
+  function seriesSnapshot(data) {
+    series.rows = new Map();
+    data.rows.forEach(function (r) { series.rows.set(r.symbol, r); });
+    renderSeriesTable();
+    mark('tradestat:series-table');
+  }
+
+  function seriesUpdate(data) {
+    data.rows.forEach(function (r) { series.rows.set(r.symbol, r); });
+    (data.removed || []).forEach(function (s) { series.rows.delete(s); });
+    renderSeriesTable();
+  }
+
+  function renderSeriesTable() {
+    var body = $('series-table').tBodies[0];
+    var names = Array.from(series.rows.keys()).sort();
+    var existing = new Map();
+    Array.from(body.rows).forEach(function (tr) { existing.set(tr.dataset.symbol, tr); });
+    names.forEach(function (name) {
+      var row = series.rows.get(name);
+      var tr = existing.get(name);
+      if (!tr) {
+        tr = document.createElement('tr');
+        tr.dataset.symbol = name;
+        var cell = document.createElement('th');
+        cell.scope = 'row';
+        var link = el('a', name);
+        link.href = '#/series/' + encodeURIComponent(name);
+        cell.appendChild(link);
+        tr.appendChild(cell);
+        tr.appendChild(el('td', '', 'num'));
+      }
+      existing.delete(name);
+      tr.cells[1].textContent = String(row.count);
+      tr.setAttribute('aria-selected', String(name === series.selected));
+      body.appendChild(tr); // keeps the sorted order
+    });
+    existing.forEach(function (tr) { tr.remove(); });
+    $('series-empty').hidden = names.length > 0;
+    renderSeriesDetail();
+  }
+
+  function renderSeriesDetail() {
+    var row = series.selected !== null ? series.rows.get(series.selected) : undefined;
+    $('series-detail').hidden = !row;
+    if (!row) { return; }
+    $('series-detail-title').textContent = row.symbol + ' — ' + row.count + ' points';
+    var body = $('series-stats').tBodies[0];
+    row.stats.forEach(function (s, i) {
+      var tr = body.rows[i];
+      if (!tr) {
+        tr = document.createElement('tr');
+        var th = el('th', s.k, 'num');
+        th.scope = 'row';
+        tr.appendChild(th);
+        for (var c = 0; c < 6; c++) { tr.appendChild(el('td', '', 'num')); }
+        body.appendChild(tr);
+      }
+      [s.count, s.min, s.max, s.last, s.avg, s.var].forEach(function (v, c) { tr.cells[c + 1].textContent = String(v); });
+    });
+    refreshSeriesChart();
+  }
+
+  function refreshSeriesChart() {
+    if (series.fetching) { series.again = true; return; }
+    var symbol = series.selected;
+    if (symbol === null || !series.rows.has(symbol)) { return; }
+    var k = $('series-k').value;
+    var box = $('series-chart');
+    var buckets = Math.max(1, Math.min(4096, Math.floor(box.clientWidth || 600)));
+    series.fetching = true;
+    fetch('/envelope/?symbol=' + encodeURIComponent(symbol) + '&k=' + k + '&buckets=' + buckets, { cache: 'no-store' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (e) {
+        if (e && e.symbol === series.selected) { drawSeriesChart(e); }
+      })
+      .catch(function () { /* the live stream shows connection trouble */ })
+      .then(function () {
+        series.fetching = false;
+        if (series.again) { series.again = false; refreshSeriesChart(); }
+      });
+  }
+
+  function drawSeriesChart(e) {
+    var x = new Array(e.buckets);
+    for (var i = 0; i < e.buckets; i++) { x[i] = e.start + Math.floor(e.count * i / e.buckets); }
+    var data = [x, e.min, e.max];
+    var perPoint = e.buckets === e.count;
+    $('series-chart-note').textContent = perPoint
+      ? e.count + ' points'
+      : e.count + ' points in ' + e.buckets + ' buckets: each shows its min and max';
+    var box = $('series-chart');
+    if (series.chart && series.chart.symbol === e.symbol && series.chart.perPoint === perPoint) {
+      series.chart.plot.setData(data);
+      return;
+    }
+    if (series.chart) { series.chart.plot.destroy(); }
+    var opts = {
+      width: Math.max(200, box.clientWidth), height: 260,
+      scales: { x: { time: false } },
+      axes: [{ label: 'point' }, { size: 90 }],
+      series: [
+        { label: 'point' },
+        { label: perPoint ? 'value' : 'min', stroke: '#1f4e79' },
+        { label: 'max', stroke: '#7aa6d1', show: !perPoint }
+      ],
+      bands: perPoint ? [] : [{ series: [2, 1], fill: 'rgba(31,78,121,0.15)' }]
+    };
+    series.chart = { symbol: e.symbol, perPoint: perPoint, plot: new uPlot(opts, data, box) };
+  }
+
+  // ---- Feed view --------------------------------------------------------------------------------------------
+
+  var feed = {
+    rows: new Map(), trs: new Map(), history: new Map(), meta: null,
+    sort: { key: 'symbol', dir: 1 }, filter: '', selected: null, chart: null
+  };
+
+  function feedSnapshot(data) {
+    feed.rows = new Map();
+    data.rows.forEach(function (r) { feed.rows.set(r.symbol, r); remember(r); });
+    if (data.meta) { feed.meta = data.meta; }
+    var body = $('feed-table').tBodies[0];
+    var fragment = document.createDocumentFragment();
+    feed.trs = new Map();
+    feed.rows.forEach(function (r) { var tr = feedRow(r); feed.trs.set(r.symbol, tr); fragment.appendChild(tr); });
+    body.replaceChildren(fragment);
+    sortFeed();
+    filterFeed();
+    renderHealth();
+    renderFeedDetail();
+    mark('tradestat:feed-table');
+  }
+
+  function feedUpdate(data) {
+    var resort = false;
+    data.rows.forEach(function (r) {
+      feed.rows.set(r.symbol, r);
+      remember(r);
+      var tr = feed.trs.get(r.symbol);
+      if (tr) { fillFeedRow(tr, r); } else {
+        tr = feedRow(r);
+        feed.trs.set(r.symbol, tr);
+        $('feed-table').tBodies[0].appendChild(tr);
+      }
+      resort = true;
+    });
+    (data.removed || []).forEach(function (s) {
+      feed.rows.delete(s);
+      var tr = feed.trs.get(s);
+      if (tr) { tr.remove(); feed.trs.delete(s); }
+    });
+    if (resort) { sortFeed(); }
+    filterFeed();
+    if (data.meta) { feed.meta = data.meta; renderHealth(); }
+    renderFeedDetail();
+  }
+
+  function remember(r) {
+    var h = feed.history.get(r.symbol);
+    if (!h) { h = { t: [], last: [], median: [] }; feed.history.set(r.symbol, h); }
+    if (r.last === null) { return; }
+    h.t.push(Date.now() / 1000);
+    h.last.push(Number(r.last));
+    h.median.push(r.median === null ? null : Number(r.median));
+    if (h.t.length > HISTORY) { h.t.shift(); h.last.shift(); h.median.shift(); }
+  }
+
+  function feedRow(r) {
+    var tr = document.createElement('tr');
+    tr.dataset.symbol = r.symbol;
+    var th = document.createElement('th');
+    th.scope = 'row';
+    // A link, not a button: thousands of them lay out far faster, and they are keyboard-reachable all the same.
+    var link = el('a', r.symbol);
+    link.href = '#/feed/' + encodeURIComponent(r.symbol);
+    th.appendChild(link);
+    tr.appendChild(th);
+    tr.appendChild(el('td', '', 'num'));
+    tr.appendChild(el('td', '', 'num'));
+    tr.appendChild(el('td', '', 'num'));
+    tr.appendChild(el('td', ''));
+    tr.appendChild(el('td', '', 'num'));
+    fillFeedRow(tr, r);
+    return tr;
+  }
+
+  function exactText(r) { return r.filling ? 'filling' : (r.exact ? 'yes' : 'no'); }
+
+  function fillFeedRow(tr, r) {
+    tr.cells[1].textContent = String(r.count);
+    tr.cells[2].textContent = r.median === null ? '—' : r.median;
+    tr.cells[3].textContent = r.last === null ? '—' : r.last;
+    tr.cells[4].textContent = exactText(r);
+    tr.cells[5].textContent = String(r.missed);
+    tr.setAttribute('aria-selected', String(r.symbol === feed.selected));
+  }
+
+  function sortValue(r, key) {
+    switch (key) {
+      case 'count': return r.count;
+      case 'missed': return r.missed;
+      case 'median': return r.median === null ? -Infinity : Number(r.median);
+      case 'last': return r.last === null ? -Infinity : Number(r.last);
+      case 'exact': return exactText(r);
+      default: return r.symbol;
+    }
+  }
+
+  function compareRows(a, b) {
+    var key = feed.sort.key;
+    var va = sortValue(a, key), vb = sortValue(b, key);
+    var c = va < vb ? -1 : va > vb ? 1 : 0;
+    if (c === 0 && key !== 'symbol') { c = a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0; }
+    return c * feed.sort.dir;
+  }
+
+  function sortFeed() {
+    var ordered = Array.from(feed.rows.values()).sort(compareRows);
+    var body = $('feed-table').tBodies[0];
+    // Move only rows that are out of place: an update rarely changes the order much.
+    var current = body.firstElementChild;
+    ordered.forEach(function (r) {
+      var tr = feed.trs.get(r.symbol);
+      if (tr === current) { current = current.nextElementSibling; } else { body.insertBefore(tr, current); }
+    });
+  }
+
+  function filterFeed() {
+    var needle = feed.filter;
+    var shown = 0;
+    feed.trs.forEach(function (tr, symbol) {
+      var match = needle === '' || symbol.toLowerCase().indexOf(needle) >= 0;
+      tr.hidden = !match;
+      if (match) { shown++; }
+    });
+    $('feed-shown').textContent = shown + ' of ' + feed.trs.size + ' symbols';
+  }
+
+  var HEALTH = [
+    ['mode', 'Mode'], ['symbols', 'Symbols'], ['connections', 'Connections'],
+    ['streamsPerConnection', 'Streams per connection'], ['maxStreamsPerConnection', 'Most streams per connection'],
+    ['tradesPerSecond', 'Trades/s'], ['trades', 'Trades counted'], ['gaps', 'Gaps'], ['gapsOpen', 'Back-fill queue (gaps open)'],
+    ['backfilled', 'Trades back-filled'], ['missed', 'Trades missed'], ['held', 'Trades held'], ['deferred', 'Trades deferred'],
+    ['reconnects', 'Reconnects'], ['restWeight', 'REST weight used'], ['rest429', 'REST 429 (weight limit)'],
+    ['rest418', 'REST 418 (bans)'], ['checkpointAge', 'Checkpoint age'], ['checkpointFailures', 'Checkpoint failures']
+  ];
+  var BAD = { missed: true, rest429: true, rest418: true, checkpointFailures: true };
+
+  function renderHealth() {
+    var m = feed.meta;
+    if (!m) { return; }
+    $('feed-off').hidden = m.enabled;
+    $('feed-health-section').hidden = !m.enabled;
+    $('feed-body').hidden = !m.enabled;
+    if (!m.enabled) { return; }
+    var list = $('feed-health');
+    var items = [];
+    HEALTH.forEach(function (h) {
+      var key = h[0], value = m[key];
+      if (key === 'checkpointAge') {
+        if (!m.checkpoints) { return; }
+        value = m.checkpointUnixMs ? Math.max(0, Math.round((Date.now() - m.checkpointUnixMs) / 1000)) + ' s' : 'none yet';
+      }
+      if (key === 'checkpointFailures' && !m.checkpoints) { return; }
+      if (value === undefined) { return; }
+      var item = el('div', null, BAD[key] && value > 0 ? 'bad' : '');
+      item.appendChild(el('dt', h[1]));
+      item.appendChild(el('dd', value));
+      item.dataset.key = key;
+      items.push(item);
+    });
+    list.replaceChildren.apply(list, items);
+  }
+
+  function renderFeedDetail() {
+    var r = feed.selected !== null ? feed.rows.get(feed.selected) : undefined;
+    $('feed-detail').hidden = !r;
+    if (!r) { return; }
+    $('feed-detail-title').textContent = r.symbol;
+    var list = $('feed-detail-values');
+    var items = [['Count', r.count], ['Median', r.median === null ? '—' : r.median], ['Last', r.last === null ? '—' : r.last],
+      ['Exact', exactText(r)], ['Missed', r.missed]].map(function (p) {
+      var item = el('div');
+      item.appendChild(el('dt', p[0]));
+      item.appendChild(el('dd', p[1]));
+      return item;
+    });
+    list.replaceChildren.apply(list, items);
+    var h = feed.history.get(r.symbol) || { t: [], last: [], median: [] };
+    var data = [h.t.slice(), h.last.slice(), h.median.slice()];
+    var box = $('feed-chart');
+    // A line needs two points: until the symbol trades again while the page is open, there is nothing to draw.
+    $('feed-chart-note').textContent = h.t.length < 2
+      ? 'The chart starts when the symbol trades while this page is open.'
+      : 'Last price and median since this page opened.';
+    box.hidden = h.t.length < 2;
+    if (box.hidden) { return; }
+    if (feed.chart && feed.chart.symbol === r.symbol) { feed.chart.plot.setData(data); return; }
+    if (feed.chart) { feed.chart.plot.destroy(); }
+    var opts = {
+      width: Math.max(200, box.clientWidth), height: 240,
+      axes: [{}, { size: 90 }],
+      series: [{}, { label: 'last', stroke: '#1f4e79', points: { show: true } }, { label: 'median', stroke: '#c0504d', points: { show: true } }]
+    };
+    feed.chart = { symbol: r.symbol, plot: new uPlot(opts, data, box) };
+  }
+
+  function setSort(key) {
+    feed.sort = feed.sort.key === key ? { key: key, dir: -feed.sort.dir } : { key: key, dir: 1 };
+    Array.from($('feed-table').tHead.rows[0].cells).forEach(function (th) {
+      if (th.dataset.key === key) { th.setAttribute('aria-sort', feed.sort.dir > 0 ? 'ascending' : 'descending'); } else { th.removeAttribute('aria-sort'); }
+    });
+    sortFeed();
+  }
+
+  // ---- Navigation -------------------------------------------------------------------------------------------
+
+  var streams = {
+    series: new LiveStream('/dashboard/events/series', { snapshot: seriesSnapshot, update: seriesUpdate }),
+    feed: new LiveStream('/dashboard/events/feed', { snapshot: feedSnapshot, update: feedUpdate })
+  };
+  var current = null;
+
+  function route() {
+    var parts = location.hash.replace(/^#\/?/, '').split('/');
+    var view = parts[0] === 'feed' ? 'feed' : 'series';
+    var symbol = parts.length > 1 && parts[1] !== '' ? decodeURIComponent(parts.slice(1).join('/')) : null;
+    $('series-view').hidden = view !== 'series';
+    $('feed-view').hidden = view !== 'feed';
+    $(view === 'series' ? 'nav-series' : 'nav-feed').setAttribute('aria-current', 'page');
+    $(view === 'series' ? 'nav-feed' : 'nav-series').removeAttribute('aria-current');
+    if (view === 'series') {
+      series.selected = symbol;
+      if (series.chart && series.chart.symbol !== symbol) { series.chart.plot.destroy(); series.chart = null; }
+      renderSeriesTable();
+    } else {
+      feed.selected = symbol;
+      feed.trs.forEach(function (tr, s) { tr.setAttribute('aria-selected', String(s === symbol)); });
+      renderFeedDetail();
+    }
+    if (current !== view) {
+      if (current) { streams[current].close(); }
+      current = view;
+      streams[view].open();
+    }
+  }
+
+  function start() {
+    $('series-k').addEventListener('change', function () {
+      if (series.chart) { series.chart.plot.destroy(); series.chart = null; }
+      refreshSeriesChart();
+    });
+    $('feed-search').addEventListener('input', function (e) { feed.filter = e.target.value.trim().toLowerCase(); filterFeed(); });
+    Array.from($('feed-table').tHead.rows[0].cells).forEach(function (th) {
+      th.querySelector('button').addEventListener('click', function () { setSort(th.dataset.key); });
+    });
+    window.addEventListener('hashchange', route);
+    route();
+  }
+
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+}());

@@ -54,6 +54,52 @@ public sealed class TradeCsvReaderTests
     }
 
     [Test]
+    public void Segments_of_any_length_match_the_naive_reference(
+        [Range(1, 24)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        // Many chunks a segment, many segments a run, segment edges anywhere: each thread's aggregation spans
+        // several chunks, and the segments are merged in order.
+        var random = new Random(seed);
+        var input = TradeInputs.Random(seed, random.Next(1, 4_000), random.Next(1, 900), huge: seed % 4 == 0, generalSymbols: seed % 3 == 0);
+        var expected = NaiveTrades.Analyze(input);
+        var chunk = random.Next(1, 600);
+        var options = new CsvReadOptions
+        {
+            Threads = 1 + seed % 3,
+            ChunkSize = chunk,
+            SegmentSize = chunk * random.Next(1, 40) + random.Next(chunk),
+            MaxLineLength = 128,
+        };
+
+        var outcome = Analyze(input, source, options);
+
+        outcome.Error.Should().BeNull();
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Lines.Should().Be(expected.Lines);
+        outcome.Trades.Should().Be(expected.Lines);
+    }
+
+    [Test]
+    public void A_decreasing_timestamp_inside_or_at_the_edge_of_a_segment_is_caught_with_its_global_line_number(
+        [Range(1, 12)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        var random = new Random(seed);
+        var lines = TradeInputs.Random(seed, 600, 40).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var at = random.Next(1, lines.Count);
+        lines.Insert(at, "0,zzz,1,1");
+        var input = string.Join('\n', lines) + "\n";
+        var chunk = random.Next(1, 300);
+        var options = new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = chunk, SegmentSize = chunk * random.Next(1, 12), MaxLineLength = 64 };
+
+        var outcome = Analyze(input, source, options);
+
+        outcome.Error!.Line.Should().Be(at + 1).And.Be(NaiveTrades.Analyze(input).ErrorLine);
+        outcome.Error.Reason.Should().StartWith("timestamp 0 is before the previous trade's");
+    }
+
+    [Test]
     public void Every_chunk_size_from_one_byte_gives_the_same_result_as_one_chunk([ValueSource(nameof(Sources))] Source source)
     {
         var input = TradeInputs.Random(99, 60, 5, huge: true, generalSymbols: true);

@@ -98,7 +98,7 @@ internal static unsafe partial class TradeLineParser
             p++;
             lines++;
             last = (long)timestamp;
-            trades.Observe(id, new Trade((long)timestamp, (long)quantity, (long)price));
+            trades.ObserveSoon(id, new Trade((long)timestamp, (long)quantity, (long)price));
             continue;
 
         Invalid:
@@ -111,6 +111,7 @@ internal static unsafe partial class TradeLineParser
             }
         }
 
+        trades.ApplyPending();
         chunk.Lines = lines;
         // A line that stopped the chunk is counted in lines but not in InvalidLines.
         chunk.Accepted = lines - chunk.InvalidLines - (chunk.Stopped ? 1 : 0);

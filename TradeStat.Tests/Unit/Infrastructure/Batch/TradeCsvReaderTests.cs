@@ -81,6 +81,25 @@ public sealed class TradeCsvReaderTests
     }
 
     [Test]
+    public void Thousands_of_symbols_match_the_naive_reference(
+        [Range(1, 6)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        // Past the point where the parser defers each trade until its state is fetched.
+        var random = new Random(seed);
+        var input = TradeInputs.Random(seed, random.Next(20_000, 60_000), random.Next(2_500, 17_576), huge: seed % 3 == 0, generalSymbols: seed % 2 == 0);
+        var expected = NaiveTrades.Analyze(input);
+        var chunk = random.Next(1_000, 200_000);
+        var options = new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = chunk, SegmentSize = chunk * random.Next(1, 8), MaxLineLength = 128 };
+
+        var outcome = Analyze(input, source, options);
+
+        outcome.Error.Should().BeNull();
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Lines.Should().Be(expected.Lines);
+    }
+
+    [Test]
     public void A_decreasing_timestamp_inside_or_at_the_edge_of_a_segment_is_caught_with_its_global_line_number(
         [Range(1, 12)] int seed,
         [ValueSource(nameof(Sources))] Source source)

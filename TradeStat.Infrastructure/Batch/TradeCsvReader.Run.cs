@@ -35,10 +35,11 @@ public sealed partial class TradeCsvReader<TMetrics>
             _progress = progress;
             _slots = new SemaphoreSlim(options.Threads + 2);
             // A chunk's buffer is free once parsed (kept until the merge with skip-invalid: then one per segment).
-            // The reader fills a segment's chunks before the next segment's, so every thread stays busy only if
-            // about two segments' chunks can be in flight: the one being finished and the next one being read.
+            // The reader fills a segment's chunks before the next segment's, so the other threads get work while
+            // one is behind only if a whole segment, and a chunk for each of them, can be in flight; more would
+            // only add resident memory.
             var segmentChunks = options.SegmentChunks;
-            _buffers = new SemaphoreSlim(segmentChunks == 1 ? options.Threads + 2 : 2 * segmentChunks + 2);
+            _buffers = new SemaphoreSlim(segmentChunks == 1 ? options.Threads + 2 : segmentChunks + options.Threads);
             // chunk + the line that crosses its end + the byte before it + a '\n' added at EOF + padding
             _bufferSize = options.ChunkSize + options.MaxLineLength + 2 + TradeLineParser.Padding;
         }

@@ -220,6 +220,23 @@ internal static unsafe partial class TradeLineParser
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int ParseGeneralSymbol(byte* p, SymbolTable symbols, out int length)
     {
+        // Up to eight bytes before the comma (one load, the comma found by the zero-byte trick on the word XOR
+        // commas): a known one is found by its bytes as a number, unvalidated, as three-byte symbols are (only
+        // valid symbols are added, so a hit is valid).
+        var word = Unsafe.ReadUnaligned<ulong>(p);
+        var commas = word ^ 0x2C2C2C2C2C2C2C2CUL;
+        var zeros = (commas - 0x0101010101010101UL) & ~commas & HighBits; // exact up to the first comma
+        length = zeros != 0 ? BitOperations.TrailingZeroCount(zeros) >> 3 : p[8] == ',' ? 8 : 0;
+        if (length is not (0 or 3))
+        {
+            var key = length == 8 ? word : word & ((1UL << (8 * length)) - 1);
+            var known = symbols.FindShort(key);
+            if (known >= 0)
+            {
+                return known;
+            }
+        }
+
         length = 0;
         while (length <= SymbolTable.MaxLength)
         {

@@ -100,6 +100,37 @@ public sealed class TradeCsvReaderTests
     }
 
     [Test]
+    public void Many_symbols_of_one_to_eight_bytes_match_the_naive_reference([Range(1, 4)] int seed, [ValueSource(nameof(Sources))] Source source)
+    {
+        // Symbols of every length up to eight bytes, some the prefix of others (the short table's keys), a few
+        // invalid ones with skip-invalid.
+        var random = new Random(seed);
+        var names = Enumerable.Range(0, random.Next(100, 5_000))
+            .Select(i => i.ToString("x", System.Globalization.CultureInfo.InvariantCulture) is var hex
+                ? (hex + "QRSTUVWX")[..Math.Max(hex.Length, 1 + i % 8)]
+                : "")
+            .ToArray();
+        var text = new System.Text.StringBuilder();
+        long time = 1;
+        for (var i = random.Next(1, 40_000); i > 0; i--)
+        {
+            time += random.Next(0, 50);
+            var name = random.Next(500) == 0 ? "a\tb" : names[random.Next(names.Length)];
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{time},{name},{random.Next(1, 1000)},{random.Next(1, 1000)}\n");
+        }
+
+        var input = text.ToString();
+        var expected = NaiveTrades.Analyze(input, skipInvalid: true);
+        var chunk = random.Next(100, 50_000);
+        var outcome = Analyze(input, source, new CsvReadOptions { SkipInvalid = true, Threads = 1 + seed % 3, ChunkSize = chunk, MaxLineLength = 64 });
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Invalid.Should().Be(expected.Invalid);
+
+        var strict = Analyze(input, source, new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = chunk, SegmentSize = chunk * 3, MaxLineLength = 64 });
+        strict.Error?.Line.Should().Be(NaiveTrades.Analyze(input).ErrorLine);
+    }
+
+    [Test]
     public void A_decreasing_timestamp_inside_or_at_the_edge_of_a_segment_is_caught_with_its_global_line_number(
         [Range(1, 12)] int seed,
         [ValueSource(nameof(Sources))] Source source)

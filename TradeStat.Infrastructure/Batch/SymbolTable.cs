@@ -8,8 +8,9 @@ namespace TradeStat.Infrastructure.Batch;
 /// Lookup O(1); memory 2^24 ints of address space (resident only where three-byte symbols were seen) plus each name.
 /// Dense ids for symbols, shared by all the chunks of one run. Three-byte symbols (the usual case) are found in a
 /// table indexed directly by their bytes as a 24-bit number (no hashing, no validation, no lock once known: only
-/// valid symbols are ever added, so a hit is a valid symbol); any other length goes through a dictionary looked up
-/// with a stack copy of its bytes (no allocation once known).
+/// valid symbols are ever added, so a hit is a valid symbol); other symbols of up to eight bytes are found the same
+/// way, by their bytes as one number, in an open-addressing hash table read without a lock; longer ones go through a
+/// dictionary looked up with a stack copy of its bytes (no allocation once known).
 /// </summary>
 /// <remarks>
 /// The three-byte table is address space from the OS, zero-filled on first touch, so only the pages of symbols seen
@@ -27,6 +28,7 @@ public sealed unsafe class SymbolTable
     // (made resident) whole.
     private readonly int* _threeByte = (int*)NativeMemory.AllocZeroed(ThreeByteKeys, sizeof(int));
     private readonly ConcurrentDictionary<string, int> _general = new(StringComparer.Ordinal);
+    private ShortTable _short = new(10);
     private readonly Lock _lock = new();
     private byte[][] _names = new byte[64][];
     private int _count;
@@ -48,6 +50,29 @@ public sealed unsafe class SymbolTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int FindThreeByte(int key) => Volatile.Read(ref _threeByte[key]) - 1;
 
+    /// <summary>
+    /// The key of a symbol of one to eight bytes: its bytes as a little-endian number, zero above the last one (a
+    /// valid symbol has no zero byte, so the key also gives the length).
+    /// </summary>
+    public static ulong ShortKey(ReadOnlySpan<byte> symbol)
+    {
+        ulong key = 0;
+        for (var i = symbol.Length - 1; i >= 0; i--)
+        {
+            key = (key << 8) | symbol[i];
+        }
+
+        return key;
+    }
+
+    /// <summary>
+    /// The id of the symbol of one to eight bytes (other than three) with <paramref name="key"/> (see
+    /// <see cref="ShortKey"/>), or −1 when it is not known yet (or is not a valid symbol, which is never added): then
+    /// use <see cref="GetOrAdd"/>. Without a lock: an addition that moves the table to a larger one only sends a
+    /// reader of the old one to <see cref="GetOrAdd"/>.
+    /// </summary>
+    public int FindShort(ulong key) => Volatile.Read(ref _short).Find(key);
+
     /// <summary>The id of any valid symbol (see <see cref="IsValid"/>), added if new.</summary>
     public int GetOrAdd(ReadOnlySpan<byte> symbol)
     {
@@ -56,6 +81,13 @@ public sealed unsafe class SymbolTable
             var threeByteKey = ThreeByteKey(symbol[0], symbol[1], symbol[2]);
             var known = FindThreeByte(threeByteKey);
             return known >= 0 ? known : AddThreeByte(threeByteKey);
+        }
+
+        if (symbol.Length is >= 1 and <= 8)
+        {
+            var shortKey = ShortKey(symbol);
+            var known = FindShort(shortKey);
+            return known >= 0 ? known : AddShort(shortKey, symbol);
         }
 
         // Bytes widen one-to-one to chars (Latin-1), so the key is exact for any bytes, UTF-8 included.
@@ -124,6 +156,104 @@ public sealed unsafe class SymbolTable
             id = Register([(byte)key, (byte)(key >> 8), (byte)(key >> 16)]);
             Volatile.Write(ref _threeByte[key], id + 1);
             return id;
+        }
+    }
+
+    private int AddShort(ulong key, ReadOnlySpan<byte> symbol)
+    {
+        lock (_lock)
+        {
+            var table = _short;
+            var id = table.Find(key);
+            if (id >= 0)
+            {
+                return id;
+            }
+
+            id = Register(symbol.ToArray());
+            if (!table.TryAdd(key, id))
+            {
+                // Half full: a table twice the size, filled before it is published.
+                var grown = new ShortTable(table.Bits + 1);
+                table.CopyTo(grown);
+                grown.TryAdd(key, id);
+                Volatile.Write(ref _short, grown);
+            }
+
+            return id;
+        }
+    }
+
+    // Open addressing with linear probing over (key, id) pairs, one 16-byte entry a probe; key 0 marks a free entry.
+    // Written only under _lock, read by anyone: an entry's id is written before its key is published.
+    private sealed class ShortTable(int bits)
+    {
+        private readonly Entry[] _entries = new Entry[1 << bits];
+        private int _count;
+
+        public int Bits => bits;
+
+        public int Find(ulong key)
+        {
+            var mask = _entries.Length - 1;
+            var i = Home(key);
+            while (true)
+            {
+                ref var entry = ref _entries[i];
+                var found = Volatile.Read(ref entry.Key);
+                if (found == key)
+                {
+                    return key == 0 ? -1 : entry.Id;
+                }
+
+                if (found == 0)
+                {
+                    return -1;
+                }
+
+                i = (i + 1) & mask;
+            }
+        }
+
+        // False (nothing added) when the table is half full.
+        public bool TryAdd(ulong key, int id)
+        {
+            if (2 * (_count + 1) > _entries.Length)
+            {
+                return false;
+            }
+
+            var mask = _entries.Length - 1;
+            var i = Home(key);
+            while (_entries[i].Key != 0)
+            {
+                i = (i + 1) & mask;
+            }
+
+            _entries[i].Id = id;
+            Volatile.Write(ref _entries[i].Key, key);
+            _count++;
+            return true;
+        }
+
+        public void CopyTo(ShortTable other)
+        {
+            foreach (var entry in _entries)
+            {
+                if (entry.Key != 0)
+                {
+                    other.TryAdd(entry.Key, entry.Id);
+                }
+            }
+        }
+
+        // Fibonacci hashing: the top bits of the key times 2^64 / φ.
+        private int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> (64 - bits));
+
+        private struct Entry
+        {
+            public ulong Key;
+            public int Id;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using TradeStat.Domain.Batch;
 
 namespace TradeStat.Infrastructure.Batch;
@@ -14,13 +15,19 @@ namespace TradeStat.Infrastructure.Batch;
 /// The 4 bytes per id are the slot index; the state (a <see cref="ReportMetrics"/> in the report) exists only for the
 /// symbols this aggregation saw, and nothing grows with the trade count.
 /// </remarks>
-public sealed class TradeAggregation<TMetrics>
+public sealed unsafe class TradeAggregation<TMetrics>
     where TMetrics : struct, ITradeMetric<TMetrics>
 {
     private int[] _slotOf;          // symbol id → slot + 1 (0: no trade here)
     private TMetrics[] _states;     // by slot, in the order symbols were first seen
     private int[] _idOf;            // slot → symbol id
     private int _count;
+
+    // ObserveSoon's trades not yet applied, oldest at _pendingNext: a ring of Lag entries, Slot −1 when empty.
+    private const int Lag = 8;
+    private const int DeferFrom = 2048; // symbols; below, the states fit the near caches
+    private readonly Pending[] _pending = NewPending();
+    private int _pendingNext;
 
     /// <summary>Creates an empty aggregation with room for <paramref name="initialSymbols"/> symbols.</summary>
     public TradeAggregation(int initialSymbols = 256)
@@ -54,6 +61,68 @@ public sealed class TradeAggregation<TMetrics>
         }
 
         Add(id, trade);
+    }
+
+    /// <summary>
+    /// As <see cref="Observe"/>, but the trade is applied <see cref="Lag"/> trades later (or at
+    /// <see cref="ApplyPending"/>), its state's cache lines fetched meanwhile: with thousands of symbols the states
+    /// outgrow the near caches, and waiting for one on every line would stall the parsing. Trades of one symbol are
+    /// still applied in order. Call <see cref="ApplyPending"/> before reading, merging or clearing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ObserveSoon(int id, in Trade trade)
+    {
+        var slotOf = _slotOf;
+        int slot;
+        if ((uint)id >= (uint)slotOf.Length || (slot = slotOf[id] - 1) < 0)
+        {
+            Add(id, trade); // a first trade starts its state now: no pending trade can be of this symbol
+            return;
+        }
+
+        ref var states = ref MemoryMarshal.GetArrayDataReference(_states);
+        if (_count < DeferFrom)
+        {
+            // Few states stay in the near caches: the ring would only add work. (Pending trades exist only once
+            // the count is past this, and it does not go down before ApplyPending.)
+            Unsafe.Add(ref states, slot).Observe(trade);
+            return;
+        }
+
+        if (Sse.IsSupported)
+        {
+            var state = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref states, slot));
+            Sse.Prefetch0(state);
+            Sse.Prefetch0(state + Unsafe.SizeOf<TMetrics>() - 1);
+        }
+
+        var next = _pendingNext;
+        ref var entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pending), next);
+        if (entry.Slot >= 0)
+        {
+            // entry.Slot < _count ≤ _states.Length: no bounds check needed.
+            Unsafe.Add(ref states, entry.Slot).Observe(entry.Trade);
+        }
+
+        entry.Slot = slot;
+        entry.Trade = trade;
+        _pendingNext = (next + 1) & (Lag - 1);
+    }
+
+    /// <summary>Applies the trades <see cref="ObserveSoon"/> still holds, in order.</summary>
+    public void ApplyPending()
+    {
+        for (var i = 0; i < Lag; i++)
+        {
+            ref var entry = ref _pending[(_pendingNext + i) & (Lag - 1)];
+            if (entry.Slot >= 0)
+            {
+                _states[entry.Slot].Observe(entry.Trade);
+                entry.Slot = -1;
+            }
+        }
+
+        _pendingNext = 0;
     }
 
     /// <summary>The metric state of symbol <paramref name="id"/> (default when it has no trade).</summary>
@@ -90,6 +159,12 @@ public sealed class TradeAggregation<TMetrics>
         }
 
         _count = 0;
+        for (var i = 0; i < Lag; i++)
+        {
+            _pending[i].Slot = -1;
+        }
+
+        _pendingNext = 0;
     }
 
     /// <summary>Writes one row per symbol, sorted by symbol bytes (ordinal): <c>symbol,columns…\n</c>.</summary>
@@ -110,6 +185,23 @@ public sealed class TradeAggregation<TMetrics>
             _states[slot].WriteColumns(row);
             row.EndRow();
         }
+    }
+
+    private static Pending[] NewPending()
+    {
+        var pending = new Pending[Lag];
+        for (var i = 0; i < Lag; i++)
+        {
+            pending[i].Slot = -1;
+        }
+
+        return pending;
+    }
+
+    private struct Pending
+    {
+        public int Slot;
+        public Trade Trade;
     }
 
     private int SlotOf(int id) => (uint)id < (uint)_slotOf.Length ? _slotOf[id] - 1 : -1;

@@ -81,93 +81,126 @@ public sealed partial class TradeCsvReader<TMetrics>
             }
         }
 
-        private void ProduceStreamChunks(Stream stream, BlockingCollection<Work> queue)
+        // Segments of SegmentChunks chunks, queued as soon as they start so that a thread takes each while it is
+        // still being read.
+        private void ProduceStreamChunks(Stream stream, BlockingCollection<Segment> segments)
         {
             var capacity = _options.ChunkSize + _options.MaxLineLength;
             var carry = new byte[capacity];
             var carried = 0;
             var discarding = false; // inside a line too long to keep: drop bytes up to its '\n'
+            var perSegment = _options.SegmentChunks;
+            Segment? segment = null;
+            var inSegment = 0;
+            long segmentIndex = 0;
             long index = 0;
             var eof = false;
-            while (!eof && !_stopped)
+            try
             {
-                _slots.Wait();
-                if (_stopped)
+                while (!eof && !_stopped)
                 {
-                    _slots.Release();
-                    return;
-                }
-
-                var work = Rent(index);
-                var buffer = work.Buffer;
-                unsafe
-                {
-                    work.Data = work.BufferPointer();
-                }
-                carry.AsSpan(0, carried).CopyTo(buffer);
-                var filled = carried;
-                carried = 0;
-                while (filled < capacity)
-                {
-                    var read = stream.Read(buffer, filled, capacity - filled);
-                    if (read == 0)
+                    if (segment is null)
                     {
-                        eof = true;
-                        break;
+                        _slots.Wait();
+                        if (_stopped)
+                        {
+                            _slots.Release();
+                            return;
+                        }
+
+                        segment = RentSegment(segmentIndex++);
+                        segment.Chunks = new BlockingCollection<Work>();
+                        segments.Add(segment);
+                        inSegment = 0;
                     }
 
-                    filled += read;
-                    work.Bytes += read;
-                }
-
-                var start = 0;
-                if (discarding)
-                {
-                    var newline = buffer.AsSpan(0, filled).IndexOf((byte)'\n');
-                    if (newline < 0)
+                    _buffers.Wait();
+                    if (_stopped)
                     {
-                        start = filled;
+                        _buffers.Release();
+                        return;
+                    }
+
+                    var work = Rent(index);
+                    var buffer = work.Buffer;
+                    unsafe
+                    {
+                        work.Data = work.BufferPointer();
+                    }
+                    carry.AsSpan(0, carried).CopyTo(buffer);
+                    var filled = carried;
+                    carried = 0;
+                    while (filled < capacity)
+                    {
+                        var read = stream.Read(buffer, filled, capacity - filled);
+                        if (read == 0)
+                        {
+                            eof = true;
+                            break;
+                        }
+
+                        filled += read;
+                        work.Bytes += read;
+                    }
+
+                    var start = 0;
+                    if (discarding)
+                    {
+                        var newline = buffer.AsSpan(0, filled).IndexOf((byte)'\n');
+                        if (newline < 0)
+                        {
+                            start = filled;
+                        }
+                        else
+                        {
+                            start = newline + 1;
+                            discarding = false;
+                        }
+                    }
+
+                    work.Start = start;
+                    if (eof)
+                    {
+                        work.End = filled;
+                        if (filled > start && buffer[filled - 1] != '\n')
+                        {
+                            buffer[filled] = (byte)'\n';
+                            work.End = filled + 1;
+                        }
+                    }
+                    else if (!discarding)
+                    {
+                        var last = buffer.AsSpan(start, filled - start).LastIndexOf((byte)'\n');
+                        work.End = last < 0 ? start : start + last + 1;
+                        var tail = filled - work.End;
+                        if (tail > _options.MaxLineLength)
+                        {
+                            work.TooLongTail = true;
+                            discarding = true;
+                        }
+                        else
+                        {
+                            buffer.AsSpan(work.End, tail).CopyTo(carry);
+                            carried = tail;
+                        }
                     }
                     else
                     {
-                        start = newline + 1;
-                        discarding = false;
+                        work.End = start;
                     }
-                }
 
-                work.Start = start;
-                if (eof)
-                {
-                    work.End = filled;
-                    if (filled > start && buffer[filled - 1] != '\n')
+                    index++;
+                    segment.Chunks!.Add(work);
+                    if (++inSegment == perSegment)
                     {
-                        buffer[filled] = (byte)'\n';
-                        work.End = filled + 1;
+                        segment.Chunks.CompleteAdding();
+                        segment = null;
                     }
                 }
-                else if (!discarding)
-                {
-                    var last = buffer.AsSpan(start, filled - start).LastIndexOf((byte)'\n');
-                    work.End = last < 0 ? start : start + last + 1;
-                    var tail = filled - work.End;
-                    if (tail > _options.MaxLineLength)
-                    {
-                        work.TooLongTail = true;
-                        discarding = true;
-                    }
-                    else
-                    {
-                        buffer.AsSpan(work.End, tail).CopyTo(carry);
-                        carried = tail;
-                    }
-                }
-                else
-                {
-                    work.End = start;
-                }
-
-                index++;
-                queue.Add(work);
+            }
+            finally
+            {
+                segment?.Chunks!.CompleteAdding();
             }
         }
     }

@@ -16,9 +16,11 @@ public sealed partial class TradeCsvReader<TMetrics>
         private readonly SymbolTable _symbols = new();
         private readonly CsvChunk<TMetrics> _total = new();
         private readonly ConcurrentBag<Work> _free = [];
-        private readonly SemaphoreSlim _slots;
+        private readonly ConcurrentBag<Segment> _freeSegments = [];
+        private readonly SemaphoreSlim _slots; // segments in flight (each holds an aggregation until merged)
+        private readonly SemaphoreSlim _buffers; // a stream's chunk buffers in flight
         private readonly Lock _mergeLock = new();
-        private readonly Dictionary<long, Work> _pending = [];
+        private readonly Dictionary<long, Segment> _pending = [];
         private readonly int _bufferSize;
         private long _nextMerge;
         private long _bytes;
@@ -32,6 +34,12 @@ public sealed partial class TradeCsvReader<TMetrics>
             _options = options;
             _progress = progress;
             _slots = new SemaphoreSlim(options.Threads + 2);
+            // A chunk's buffer is free once parsed (kept until the merge with skip-invalid: then one per segment).
+            // The reader fills a segment's chunks before the next segment's, so the other threads get work while
+            // one is behind only if a whole segment, and a chunk for each of them, can be in flight; more would
+            // only add resident memory.
+            var segmentChunks = options.SegmentChunks;
+            _buffers = new SemaphoreSlim(segmentChunks == 1 ? options.Threads + 2 : segmentChunks + options.Threads);
             // chunk + the line that crosses its end + the byte before it + a '\n' added at EOF + padding
             _bufferSize = options.ChunkSize + options.MaxLineLength + 2 + TradeLineParser.Padding;
         }
@@ -46,6 +54,8 @@ public sealed partial class TradeCsvReader<TMetrics>
                 : null;
             var chunkSize = (long)_options.ChunkSize;
             var chunks = (length + chunkSize - 1) / chunkSize;
+            var perSegment = _options.SegmentChunks;
+            var segments = (chunks + perSegment - 1) / perSegment;
             long next = 0;
             RunThreads(_options.Threads, () =>
             {
@@ -53,23 +63,30 @@ public sealed partial class TradeCsvReader<TMetrics>
                 {
                     _slots.Wait();
                     var index = Interlocked.Increment(ref next) - 1;
-                    if (index >= chunks || _stopped)
+                    if (index >= segments || _stopped)
                     {
                         _slots.Release();
                         return;
                     }
 
-                    var work = Rent(index);
-                    ReadFileChunk(handle, mapped, length, work);
-                    Parse(work);
-                    Complete(work);
+                    var segment = RentSegment(index);
+                    var end = Math.Min(chunks, (index + 1) * perSegment);
+                    for (var chunk = index * perSegment; chunk < end && !segment.Totals.Stopped && !_stopped; chunk++)
+                    {
+                        _buffers.Wait(); // never waits here (a thread holds one chunk at a time); keeps Release's count even
+                        var work = Rent(chunk);
+                        ReadFileChunk(handle, mapped, length, work);
+                        Parse(segment, work);
+                    }
+
+                    Complete(segment);
                 }
             });
         }
 
         public void ReadStream(Stream stream)
         {
-            using var queue = new BlockingCollection<Work>();
+            using var queue = new BlockingCollection<Segment>();
             var reader = new Thread(() =>
             {
                 try
@@ -88,14 +105,21 @@ public sealed partial class TradeCsvReader<TMetrics>
             reader.Start();
             RunThreads(_options.Threads, () =>
             {
-                foreach (var work in queue.GetConsumingEnumerable())
+                foreach (var segment in queue.GetConsumingEnumerable())
                 {
-                    if (!_stopped)
+                    foreach (var work in segment.Chunks!.GetConsumingEnumerable())
                     {
-                        Parse(work);
+                        if (!_stopped && !segment.Totals.Stopped)
+                        {
+                            Parse(segment, work);
+                        }
+                        else
+                        {
+                            Release(work);
+                        }
                     }
 
-                    Complete(work);
+                    Complete(segment);
                 }
             });
             reader.Join();
@@ -152,7 +176,14 @@ public sealed partial class TradeCsvReader<TMetrics>
                 _stopped = true;
             }
 
-            _slots.Release(_options.Threads + 2); // wake anyone waiting for a slot so they can see the stop
+            WakeWaiters();
+        }
+
+        // After a stop: anyone waiting for a slot or a buffer wakes up and sees it.
+        private void WakeWaiters()
+        {
+            _slots.Release(_options.Threads + 2);
+            _buffers.Release(_options.Threads + 2);
         }
 
         private Work Rent(long index)
@@ -167,10 +198,45 @@ public sealed partial class TradeCsvReader<TMetrics>
             return work;
         }
 
+        // A chunk whose bytes are no longer needed: its view unmapped, its buffer back to the pool.
+        private void Release(Work work)
+        {
+            work.ReleaseView();
+            _free.Add(work);
+            _buffers.Release();
+        }
 
-        private unsafe void Parse(Work work)
+        private Segment RentSegment(long index)
+        {
+            var segment = _freeSegments.TryTake(out var free) ? free : new Segment();
+            segment.Index = index;
+            segment.Bytes = 0;
+            segment.Totals.Reset();
+            segment.Totals.Trades.Clear();
+            return segment;
+        }
+
+        // The next chunk of the segment, parsed into its aggregation; then its buffer is released, or kept for a
+        // re-parse with skip-invalid.
+        private void Parse(Segment segment, Work work)
+        {
+            ParseInto(segment, work);
+            segment.Bytes += work.Bytes;
+            if (_options.SkipInvalid)
+            {
+                segment.Kept = work;
+            }
+            else
+            {
+                Release(work);
+            }
+        }
+
+        private unsafe void ParseInto(Segment segment, Work work)
         {
             var chunk = work.Chunk;
+            chunk.Trades = segment.Totals.Trades;
+            chunk.Reset(segment.Totals.LastTimestamp);
             if (work.End > work.Start)
             {
                 TradeLineParser.Parse(work.Data + work.Start, work.Data + work.End, chunk, _symbols, _options.SkipInvalid);
@@ -181,14 +247,16 @@ public sealed partial class TradeCsvReader<TMetrics>
                 chunk.Lines++;
                 chunk.Reject($"line is longer than {_options.MaxLineLength} bytes", _options.SkipInvalid);
             }
+
+            segment.Totals.Append(chunk);
         }
 
-        // Chunks finish in any order; they are merged in input order, each as soon as all before it are.
-        private void Complete(Work work)
+        // Segments finish in any order; they are merged in input order, each as soon as all before it are.
+        private void Complete(Segment segment)
         {
             lock (_mergeLock)
             {
-                _pending[work.Index] = work;
+                _pending[segment.Index] = segment;
                 while (_pending.Remove(_nextMerge, out var next))
                 {
                     if (!_stopped)
@@ -196,17 +264,24 @@ public sealed partial class TradeCsvReader<TMetrics>
                         Merge(next);
                     }
 
-                    next.ReleaseView();
-                    _free.Add(next);
+                    if (next.Kept is { } kept)
+                    {
+                        next.Kept = null;
+                        Release(kept);
+                    }
+
+                    next.Chunks?.Dispose();
+                    next.Chunks = null;
+                    _freeSegments.Add(next);
                     _nextMerge++;
                     _slots.Release();
                 }
             }
         }
 
-        private void Merge(Work work)
+        private void Merge(Segment segment)
         {
-            var chunk = work.Chunk;
+            var chunk = segment.Totals;
             var total = _total;
             if (chunk.Accepted > 0 && total.Accepted > 0 && chunk.FirstTimestamp < total.LastTimestamp)
             {
@@ -218,9 +293,11 @@ public sealed partial class TradeCsvReader<TMetrics>
                     return;
                 }
 
-                // The chunk was parsed without knowing the timestamp before it: parse it again, now knowing it.
+                // The segment (one chunk with skip-invalid) was parsed without knowing the timestamp before it:
+                // parse it again, now knowing it.
                 chunk.Reset(total.LastTimestamp);
-                Parse(work);
+                chunk.Trades.Clear();
+                ParseInto(segment, segment.Kept!);
             }
 
             if (chunk.FirstInvalidReason is not null)
@@ -244,7 +321,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                 total.Accepted += chunk.Accepted;
             }
 
-            _bytes += work.Bytes;
+            _bytes += segment.Bytes;
             _progress?.Set(_bytes, total.Lines);
         }
 
@@ -253,7 +330,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             _error = error;
             _stopped = true;
             _total.Lines = error.Line;
-            _slots.Release(_options.Threads + 2);
+            WakeWaiters();
         }
     }
 }

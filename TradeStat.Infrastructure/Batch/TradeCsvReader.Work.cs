@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -40,5 +41,22 @@ public sealed partial class TradeCsvReader<TMetrics>
                 View = null;
             }
         }
+    }
+
+    /// <summary>
+    /// Consecutive chunks that one thread parses in order into one aggregation; segments are merged in input order.
+    /// </summary>
+    private sealed class Segment
+    {
+        /// <summary>The segment's counters so far and its aggregation.</summary>
+        public readonly CsvChunk<TMetrics> Totals = new();
+        public long Index;
+        public long Bytes;
+
+        /// <summary>With skip-invalid (one chunk a segment): the chunk, kept until the merge for a possible re-parse.</summary>
+        public Work? Kept;
+
+        /// <summary>A stream's segment: the chunks the reader hands over, in input order.</summary>
+        public BlockingCollection<Work>? Chunks;
     }
 }

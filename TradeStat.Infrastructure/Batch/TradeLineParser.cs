@@ -98,7 +98,7 @@ internal static unsafe partial class TradeLineParser
             p++;
             lines++;
             last = (long)timestamp;
-            trades.Observe(id, new Trade((long)timestamp, (long)quantity, (long)price));
+            trades.ObserveSoon(id, new Trade((long)timestamp, (long)quantity, (long)price));
             continue;
 
         Invalid:
@@ -111,6 +111,7 @@ internal static unsafe partial class TradeLineParser
             }
         }
 
+        trades.ApplyPending();
         chunk.Lines = lines;
         // A line that stopped the chunk is counted in lines but not in InvalidLines.
         chunk.Accepted = lines - chunk.InvalidLines - (chunk.Stopped ? 1 : 0);
@@ -219,6 +220,23 @@ internal static unsafe partial class TradeLineParser
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int ParseGeneralSymbol(byte* p, SymbolTable symbols, out int length)
     {
+        // Up to eight bytes before the comma (one load, the comma found by the zero-byte trick on the word XOR
+        // commas): a known one is found by its bytes as a number, unvalidated, as three-byte symbols are (only
+        // valid symbols are added, so a hit is valid).
+        var word = Unsafe.ReadUnaligned<ulong>(p);
+        var commas = word ^ 0x2C2C2C2C2C2C2C2CUL;
+        var zeros = (commas - 0x0101010101010101UL) & ~commas & HighBits; // exact up to the first comma
+        length = zeros != 0 ? BitOperations.TrailingZeroCount(zeros) >> 3 : p[8] == ',' ? 8 : 0;
+        if (length is not (0 or 3))
+        {
+            var key = length == 8 ? word : word & ((1UL << (8 * length)) - 1);
+            var known = symbols.FindShort(key);
+            if (known >= 0)
+            {
+                return known;
+            }
+        }
+
         length = 0;
         while (length <= SymbolTable.MaxLength)
         {

@@ -65,6 +65,7 @@ public class CsvParseBenchmarks
     public unsafe long Bytes()
     {
         _chunk.Reset();
+        _chunk.Trades.Clear();
         fixed (byte* start = _buffer)
         {
             TradeLineParser.Parse(start, start + _length, _chunk, _symbols, skipInvalid: false);

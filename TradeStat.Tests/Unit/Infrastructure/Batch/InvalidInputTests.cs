@@ -104,7 +104,8 @@ public sealed class InvalidInputTests
         outcome.Lines.Should().Be(expected.Lines);
         outcome.FirstInvalid!.Line.Should().Be(expected.FirstInvalidLine);
 
-        var strict = Analyze(input, source, new CsvReadOptions { Threads = 3, ChunkSize = random.Next(1, 400), MaxLineLength = 64 });
+        var chunk = random.Next(1, 400);
+        var strict = Analyze(input, source, new CsvReadOptions { Threads = 3, ChunkSize = chunk, SegmentSize = chunk * random.Next(1, 9), MaxLineLength = 64 });
         strict.Error!.Line.Should().Be(NaiveTrades.Analyze(input).ErrorLine);
     }
 

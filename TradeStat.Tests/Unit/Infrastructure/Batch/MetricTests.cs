@@ -96,6 +96,50 @@ public sealed class MetricTests
     }
 
     [Test]
+    public void Deferred_observations_equal_immediate_ones_on_any_universe([Range(1, 16)] int seed)
+    {
+        // ObserveSoon applies a trade a few trades later: from a few symbols (applied at once) to thousands (the
+        // ring in use), with first trades, merges of the pieces and reuse after Clear, as the parser and the merge
+        // use them.
+        var random = new Random(seed);
+        var symbolCount = seed % 4 == 0 ? random.Next(1, 40) : random.Next(1_000, 9_000);
+        var symbols = new SymbolTable();
+        for (var i = 0; i < symbolCount; i++)
+        {
+            symbols.GetOrAdd(Encoding.ASCII.GetBytes($"s{i}"));
+        }
+
+        var trades = new List<(int Symbol, Trade Trade)>();
+        long time = 0;
+        for (var i = random.Next(1, 60_000); i > 0; i--)
+        {
+            time += random.Next(3) == 0 ? 0 : random.Next(1, 1000);
+            var symbol = seed % 2 == 0 ? random.Next(symbolCount) : (int)(Math.Pow(random.NextDouble(), 3) * symbolCount);
+            trades.Add((symbol, new Trade(time, random.Next(1, 100_000), random.Next(1, 100_000))));
+        }
+
+        var immediate = new TradeAggregation<ReportMetrics>();
+        var deferred = new TradeAggregation<ReportMetrics>();
+        var piece = new TradeAggregation<ReportMetrics>(1);
+        var at = 0;
+        while (at < trades.Count)
+        {
+            var end = Math.Min(trades.Count, at + random.Next(0, 20_000));
+            for (; at < end; at++)
+            {
+                immediate.Observe(trades[at].Symbol, trades[at].Trade);
+                piece.ObserveSoon(trades[at].Symbol, trades[at].Trade);
+            }
+
+            piece.ApplyPending();
+            deferred.MergeFrom(piece);
+            piece.Clear();
+        }
+
+        Write(deferred, symbols).Should().Be(Write(immediate, symbols)).And.Be(Naive(trades, symbols));
+    }
+
+    [Test]
     public void Sums_of_huge_products_do_not_overflow()
     {
         var wap = default(WeightedAveragePrice);

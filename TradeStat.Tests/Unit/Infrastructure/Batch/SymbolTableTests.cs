@@ -44,6 +44,62 @@ public sealed class SymbolTableTests
     }
 
     [Test]
+    public void Symbols_of_every_length_match_a_dictionary_and_short_ones_are_found_by_their_key([Range(1, 12)] int seed)
+    {
+        // Thousands of symbols of 1 to 32 bytes (the short table grows many times), some added twice, from
+        // several threads; then every short one is found by ShortKey without a lock, and an unknown key is not.
+        var random = new Random(seed);
+        var names = new List<byte[]>();
+        for (var i = random.Next(1, 30_000); i > 0; i--)
+        {
+            var length = random.Next(4) == 0 ? random.Next(9, SymbolTable.MaxLength + 1) : random.Next(1, 9);
+            var name = new byte[length];
+            for (var j = 0; j < length; j++)
+            {
+                name[j] = (byte)(seed % 3 == 0 ? random.Next(0x20, 0x100) : random.Next('a', 'e'));
+            }
+
+            if (name.Contains((byte)',') || name.Contains((byte)0x7F))
+            {
+                continue;
+            }
+
+            names.Add(name);
+        }
+
+        var table = new SymbolTable();
+        var results = new int[3][];
+        Parallel.For(0, 3, t => results[t] = names.Select(n => table.GetOrAdd(n)).ToArray());
+        results[1].Should().Equal(results[0]);
+        results[2].Should().Equal(results[0]);
+
+        var reference = new Dictionary<string, int>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var text = Convert.ToHexString(names[i]);
+            if (reference.TryGetValue(text, out var id))
+            {
+                results[0][i].Should().Be(id);
+            }
+            else
+            {
+                reference[text] = results[0][i];
+            }
+
+            table.Name(results[0][i]).ToArray().Should().Equal(names[i]);
+            if (names[i].Length is >= 1 and <= 8 and not 3)
+            {
+                table.FindShort(SymbolTable.ShortKey(names[i])).Should().Be(results[0][i]);
+            }
+        }
+
+        table.Count.Should().Be(reference.Count);
+        results[0].Distinct().Count().Should().Be(reference.Count);
+        table.FindShort(SymbolTable.ShortKey("\u0001\u0002"u8)).Should().Be(-1);
+        table.FindShort(0).Should().Be(-1);
+    }
+
+    [Test]
     public void Concurrent_additions_give_one_id_per_symbol()
     {
         var table = new SymbolTable();

@@ -54,6 +54,102 @@ public sealed class TradeCsvReaderTests
     }
 
     [Test]
+    public void Segments_of_any_length_match_the_naive_reference(
+        [Range(1, 24)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        // Many chunks a segment, many segments a run, segment edges anywhere: each thread's aggregation spans
+        // several chunks, and the segments are merged in order.
+        var random = new Random(seed);
+        var input = TradeInputs.Random(seed, random.Next(1, 4_000), random.Next(1, 900), huge: seed % 4 == 0, generalSymbols: seed % 3 == 0);
+        var expected = NaiveTrades.Analyze(input);
+        var chunk = random.Next(1, 600);
+        var options = new CsvReadOptions
+        {
+            Threads = 1 + seed % 3,
+            ChunkSize = chunk,
+            SegmentSize = chunk * random.Next(1, 40) + random.Next(chunk),
+            MaxLineLength = 128,
+        };
+
+        var outcome = Analyze(input, source, options);
+
+        outcome.Error.Should().BeNull();
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Lines.Should().Be(expected.Lines);
+        outcome.Trades.Should().Be(expected.Lines);
+    }
+
+    [Test]
+    public void Thousands_of_symbols_match_the_naive_reference(
+        [Range(1, 6)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        // Past the point where the parser defers each trade until its state is fetched.
+        var random = new Random(seed);
+        var input = TradeInputs.Random(seed, random.Next(20_000, 60_000), random.Next(2_500, 17_576), huge: seed % 3 == 0, generalSymbols: seed % 2 == 0);
+        var expected = NaiveTrades.Analyze(input);
+        var chunk = random.Next(1_000, 200_000);
+        var options = new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = chunk, SegmentSize = chunk * random.Next(1, 8), MaxLineLength = 128 };
+
+        var outcome = Analyze(input, source, options);
+
+        outcome.Error.Should().BeNull();
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Lines.Should().Be(expected.Lines);
+    }
+
+    [Test]
+    public void Many_symbols_of_one_to_eight_bytes_match_the_naive_reference([Range(1, 4)] int seed, [ValueSource(nameof(Sources))] Source source)
+    {
+        // Symbols of every length up to eight bytes, some the prefix of others (the short table's keys), a few
+        // invalid ones with skip-invalid.
+        var random = new Random(seed);
+        var names = Enumerable.Range(0, random.Next(100, 5_000))
+            .Select(i => i.ToString("x", System.Globalization.CultureInfo.InvariantCulture) is var hex
+                ? (hex + "QRSTUVWX")[..Math.Max(hex.Length, 1 + i % 8)]
+                : "")
+            .ToArray();
+        var text = new System.Text.StringBuilder();
+        long time = 1;
+        for (var i = random.Next(1, 40_000); i > 0; i--)
+        {
+            time += random.Next(0, 50);
+            var name = random.Next(500) == 0 ? "a\tb" : names[random.Next(names.Length)];
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{time},{name},{random.Next(1, 1000)},{random.Next(1, 1000)}\n");
+        }
+
+        var input = text.ToString();
+        var expected = NaiveTrades.Analyze(input, skipInvalid: true);
+        var chunk = random.Next(100, 50_000);
+        var outcome = Analyze(input, source, new CsvReadOptions { SkipInvalid = true, Threads = 1 + seed % 3, ChunkSize = chunk, MaxLineLength = 64 });
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Invalid.Should().Be(expected.Invalid);
+
+        var strict = Analyze(input, source, new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = chunk, SegmentSize = chunk * 3, MaxLineLength = 64 });
+        strict.Error?.Line.Should().Be(NaiveTrades.Analyze(input).ErrorLine);
+    }
+
+    [Test]
+    public void A_decreasing_timestamp_inside_or_at_the_edge_of_a_segment_is_caught_with_its_global_line_number(
+        [Range(1, 12)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        var random = new Random(seed);
+        var lines = TradeInputs.Random(seed, 600, 40).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var at = random.Next(1, lines.Count);
+        lines.Insert(at, "0,zzz,1,1");
+        var input = string.Join('\n', lines) + "\n";
+        var chunk = random.Next(1, 300);
+        var options = new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = chunk, SegmentSize = chunk * random.Next(1, 12), MaxLineLength = 64 };
+
+        var outcome = Analyze(input, source, options);
+
+        outcome.Error!.Line.Should().Be(at + 1).And.Be(NaiveTrades.Analyze(input).ErrorLine);
+        outcome.Error.Reason.Should().StartWith("timestamp 0 is before the previous trade's");
+    }
+
+    [Test]
     public void Every_chunk_size_from_one_byte_gives_the_same_result_as_one_chunk([ValueSource(nameof(Sources))] Source source)
     {
         var input = TradeInputs.Random(99, 60, 5, huge: true, generalSymbols: true);

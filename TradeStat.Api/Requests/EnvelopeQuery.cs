@@ -3,7 +3,7 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Api.Requests;
 
 /// <summary>Query of <c>GET /envelope/</c>: the symbol and k as for <c>/stats/</c>, and the number of buckets, as text.</summary>
-public sealed class EnvelopeQuery
+public sealed class EnvelopeQuery : ISymbolLevelQuery
 {
     private readonly WindowLevel? _level;
 
@@ -68,27 +68,7 @@ public sealed class EnvelopeQuery
     }
 
     /// <summary>ASCII digits only, 1 to <see cref="SeriesLimits.MaxEnvelopeBuckets"/> (leading zeros allowed).</summary>
-    public static bool TryParseBuckets(string? text, out int buckets)
-    {
-        buckets = 0;
-        if (string.IsNullOrEmpty(text))
-        {
-            return false;
-        }
-
-        var value = 0;
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-
-            // Saturate: anything above the limit is out of range however long it is.
-            value = Math.Min((value * 10) + (c - '0'), SeriesLimits.MaxEnvelopeBuckets + 1);
-        }
-
-        buckets = value;
-        return value is >= 1 and <= SeriesLimits.MaxEnvelopeBuckets;
-    }
+    public static bool TryParseBuckets(string? text, out int buckets) =>
+        ISymbolLevelQuery.TryParseDigits(text, SeriesLimits.MaxEnvelopeBuckets, out buckets)
+        && buckets is >= 1 and <= SeriesLimits.MaxEnvelopeBuckets;
 }

@@ -3,7 +3,7 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Api.Requests;
 
 /// <summary>Query of <c>GET /stats/</c>, kept as text so that every malformed <c>k</c> gets a clear message.</summary>
-public sealed class StatsQuery
+public sealed class StatsQuery : ISymbolLevelQuery
 {
     private readonly WindowLevel? _level;
 
@@ -54,23 +54,6 @@ public sealed class StatsQuery
     public static bool TryParseK(string? text, out WindowLevel level)
     {
         level = default;
-        if (string.IsNullOrEmpty(text))
-        {
-            return false;
-        }
-
-        var value = 0;
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-
-            // Saturate: anything above MaxK is out of range however long it is.
-            value = Math.Min((value * 10) + (c - '0'), SeriesLimits.MaxK + 1);
-        }
-
-        return WindowLevel.TryCreate(value, out level);
+        return ISymbolLevelQuery.TryParseDigits(text, SeriesLimits.MaxK, out var value) && WindowLevel.TryCreate(value, out level);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using TradeStat.Infrastructure.Feed;
 
@@ -10,8 +11,9 @@ namespace TradeStat.Benchmarks.Feed;
 /// (<see cref="FeedCheckpoints"/>: write, flush to the device, rename, flush the directory; then read and restore) for
 /// SYMBOLS symbols of LEVELS distinct prices each (two trades per price), three writes and three loads each.
 /// <c>checkpoint-throughput SYMBOLS LEVELS SECONDS [ROUNDS]</c>: messages/s through the live pipeline on one thread,
-/// with the checkpoint loop of the service running beside it (default interval and duty) and without, alternated for
-/// ROUNDS rounds (3 by default) of SECONDS per side.
+/// with the checkpoint loop of the service running beside it (default interval and duty) and without, alternated (the
+/// first side changing every round) for ROUNDS rounds (3 by default) of SECONDS per side. With <c>shared</c>, the SYMBOLS symbols share one median of LEVELS
+/// levels, so that a state larger than memory (every symbol at the exact budget) is written as it would be.
 /// </summary>
 internal static class CheckpointCost
 {
@@ -193,14 +195,17 @@ internal static class CheckpointCost
         var levels = int.Parse(args[1], CultureInfo.InvariantCulture);
         var seconds = double.Parse(args[2], CultureInfo.InvariantCulture);
         var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+        var shared = args.Length > 4 && args[4] == "shared";
         var lines = FeedData.TradeLines(10);
-        var ballast = Build(symbols, levels);
+        var ballast = shared ? BuildShared(symbols, levels) : Build(symbols, levels);
         var directory = Directory.CreateTempSubdirectory("tradestat-ckpt-bench-");
         try
         {
             for (var round = 0; round < rounds; round++)
             {
-                foreach (var on in new[] { false, true })
+                // The side that runs first changes every round, so that what follows a round (the previous side's
+                // garbage, the machine's drift) weighs on both sides alike.
+                foreach (var on in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
                 {
                     var (checkpoints, book) = Create(directory.FullName, ballast);
                     book.Replace(FeedData.Symbols());
@@ -284,6 +289,24 @@ internal static class CheckpointCost
         }
 
         return (checkpoints, book);
+    }
+
+    // Symbols that share one median: the checkpoint only reads medians, and the pipeline's own symbols are separate, so
+    // the writes are those of SYMBOLS full medians in the memory of one. The constructor that takes a median is the one
+    // Restore uses.
+    private static FeedSymbol[] BuildShared(int symbols, int levels)
+    {
+        var template = Build(1, levels)[0].Capture();
+        var median = StreamingMedian.FromLevels(template.Prices, template.Counts, template.SignificantDigits, template.MaxRelativeError, levels);
+        var constructor = typeof(FeedSymbol).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, [typeof(string), typeof(StreamingMedian), typeof(int)])
+            ?? throw new InvalidOperationException("FeedSymbol has no constructor that takes a median.");
+        var states = new FeedSymbol[symbols];
+        for (var s = 0; s < symbols; s++)
+        {
+            states[s] = (FeedSymbol)constructor.Invoke([$"S{s:D6}USDT", median, 10_000]);
+        }
+
+        return states;
     }
 
     private static FeedSymbol[] Build(int symbols, int levels)

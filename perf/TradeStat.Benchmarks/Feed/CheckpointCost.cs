@@ -207,6 +207,9 @@ internal static class CheckpointCost
                 // garbage, the machine's drift) weighs on both sides alike.
                 foreach (var on in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
                 {
+                    // Each side starts without a checkpoint: restoring the previous side's would only leave its
+                    // medians behind as garbage for this side's window (and, at the budget, not fit in memory).
+                    File.Delete(Path.Combine(directory.FullName, FeedCheckpoints.FileName));
                     var (checkpoints, book) = Create(directory.FullName, ballast);
                     book.Replace(FeedData.Symbols());
                     var ingestor = new TradeIngestor(book, new FeedMetrics(), NullLogger<TradeIngestor>.Instance, new BinanceOptions(), TimeProvider.System);

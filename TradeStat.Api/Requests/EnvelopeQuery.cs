@@ -3,24 +3,8 @@ using TradeStat.Domain.Series;
 namespace TradeStat.Api.Requests;
 
 /// <summary>Query of <c>GET /envelope/</c>: the symbol and k as for <c>/stats/</c>, and the number of buckets, as text.</summary>
-public sealed class EnvelopeQuery : ISymbolLevelQuery
+public sealed class EnvelopeQuery : SymbolLevelQuery
 {
-    private readonly WindowLevel? _level;
-
-    /// <summary>The symbol.</summary>
-    public string? Symbol { get; init; }
-
-    /// <summary>The decade k as sent.</summary>
-    public string? K
-    {
-        get;
-        init
-        {
-            field = value;
-            _level = StatsQuery.TryParseK(value, out var level) ? level : null;
-        }
-    }
-
     /// <summary>The number of buckets as sent.</summary>
     public string? Buckets
     {
@@ -32,22 +16,13 @@ public sealed class EnvelopeQuery : ISymbolLevelQuery
         }
     }
 
-    /// <summary><see cref="K"/> as a window level, or null when it is not an integer in the level range.</summary>
-    public WindowLevel? Level => _level;
-
     /// <summary>
     /// <see cref="Buckets"/> as a number, or null when it is not an integer from 1 to
     /// <see cref="SeriesLimits.MaxEnvelopeBuckets"/>.
     /// </summary>
     public int? BucketCount { get; private init; }
 
-    /// <summary>How many times each parameter was given (more than once is an error).</summary>
-    public int SymbolCount { get; init; } = 1;
-
-    /// <inheritdoc cref="SymbolCount"/>
-    public int KCount { get; init; } = 1;
-
-    /// <inheritdoc cref="SymbolCount"/>
+    /// <summary>How many times <c>buckets</c> was given (more than once is an error).</summary>
     public int BucketsCount { get; init; } = 1;
 
     /// <summary>The query as sent: the first value of each parameter and how many times each was given.</summary>
@@ -69,6 +44,6 @@ public sealed class EnvelopeQuery : ISymbolLevelQuery
 
     /// <summary>ASCII digits only, 1 to <see cref="SeriesLimits.MaxEnvelopeBuckets"/> (leading zeros allowed).</summary>
     public static bool TryParseBuckets(string? text, out int buckets) =>
-        ISymbolLevelQuery.TryParseDigits(text, SeriesLimits.MaxEnvelopeBuckets, out buckets)
+        TryParseDigits(text, SeriesLimits.MaxEnvelopeBuckets, out buckets)
         && buckets is >= 1 and <= SeriesLimits.MaxEnvelopeBuckets;
 }

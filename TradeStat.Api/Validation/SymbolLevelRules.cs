@@ -10,7 +10,7 @@ namespace TradeStat.Api.Validation;
 /// the client did not ask). Included by the validators of <c>/stats/</c> and <c>/envelope/</c>.
 /// </summary>
 public sealed class SymbolLevelRules<T> : AbstractValidator<T>
-    where T : ISymbolLevelQuery
+    where T : SymbolLevelQuery
 {
     private static readonly string KMessage = $"\"k\" must be an integer from {SeriesLimits.MinK} to {SeriesLimits.MaxK}.";
 
@@ -30,7 +30,7 @@ public sealed class SymbolLevelRules<T> : AbstractValidator<T>
             .Must(s => SymbolName.IsValid(s)).WithMessage($"\"symbol\" must be {SymbolName.Rule}.")
             .OverridePropertyName("symbol");
 
-        // The range itself is checked once, where the query reads k (StatsQuery.TryParseK); this rule reports it.
+        // The range itself is checked once, where the query reads k (SymbolLevelQuery.TryParseK); this rule reports it.
         RuleFor(q => q.Level)
             .Must(level => level.HasValue).WithMessage(KMessage)
             .OverridePropertyName("k");

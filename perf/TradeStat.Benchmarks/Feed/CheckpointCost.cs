@@ -84,8 +84,7 @@ internal static class CheckpointCost
         var symbols = int.Parse(args[0], CultureInfo.InvariantCulture);
         var levels = int.Parse(args[1], CultureInfo.InvariantCulture);
         var keep = args.Length > 2 ? Directory.CreateDirectory(args[2]) : null;
-        var template = Build(1, levels)[0].Capture();
-        var median = StreamingMedian.FromLevels(template.Prices, template.Counts, template.SignificantDigits, template.MaxRelativeError, levels);
+        var (template, median) = Template(levels);
         var directory = keep ?? Directory.CreateTempSubdirectory("tradestat-ckpt-budget-");
         try
         {
@@ -299,8 +298,7 @@ internal static class CheckpointCost
     // Restore uses.
     private static FeedSymbol[] BuildShared(int symbols, int levels)
     {
-        var template = Build(1, levels)[0].Capture();
-        var median = StreamingMedian.FromLevels(template.Prices, template.Counts, template.SignificantDigits, template.MaxRelativeError, levels);
+        var (_, median) = Template(levels);
         var constructor = typeof(FeedSymbol).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, [typeof(string), typeof(StreamingMedian), typeof(int)])
             ?? throw new InvalidOperationException("FeedSymbol has no constructor that takes a median.");
         var states = new FeedSymbol[symbols];
@@ -310,6 +308,13 @@ internal static class CheckpointCost
         }
 
         return states;
+    }
+
+    // One symbol's state of LEVELS levels and a median rebuilt from it, to stand for every symbol of a large state.
+    private static (SymbolState State, StreamingMedian Median) Template(int levels)
+    {
+        var state = Build(1, levels)[0].Capture();
+        return (state, StreamingMedian.FromLevels(state.Prices, state.Counts, state.SignificantDigits, state.MaxRelativeError, levels));
     }
 
     private static FeedSymbol[] Build(int symbols, int levels)

@@ -47,10 +47,7 @@ public sealed class TradeCsvReaderTests
 
         var outcome = Analyze(input, source, options);
 
-        outcome.Error.Should().BeNull();
-        outcome.Output.Should().Be(expected.Output);
-        outcome.Lines.Should().Be(expected.Lines);
-        outcome.Trades.Should().Be(expected.Lines);
+        ShouldMatch(outcome, expected);
     }
 
     [Test]
@@ -74,10 +71,7 @@ public sealed class TradeCsvReaderTests
 
         var outcome = Analyze(input, source, options);
 
-        outcome.Error.Should().BeNull();
-        outcome.Output.Should().Be(expected.Output);
-        outcome.Lines.Should().Be(expected.Lines);
-        outcome.Trades.Should().Be(expected.Lines);
+        ShouldMatch(outcome, expected);
     }
 
     [Test]
@@ -179,5 +173,14 @@ public sealed class TradeCsvReaderTests
         var stream = Analyze(input, Source.Stream, new CsvReadOptions { ChunkSize = 65_536 });
         stream.Should().Be(file);
         file.Output.Should().Be(NaiveTrades.Analyze(input).Output);
+    }
+
+    // A valid input: no error, the naive reference's output, and every line read and counted as a trade.
+    private static void ShouldMatch(CsvRun.Outcome outcome, NaiveTrades.Result expected)
+    {
+        outcome.Error.Should().BeNull();
+        outcome.Output.Should().Be(expected.Output);
+        outcome.Lines.Should().Be(expected.Lines);
+        outcome.Trades.Should().Be(expected.Lines);
     }
 }

@@ -26,7 +26,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
     // ObserveSoon's trades not yet applied, oldest at _pendingNext: a ring of Lag entries, Slot −1 when empty.
     private const int Lag = 8;
     private const int DeferFrom = 2048; // symbols; below, the states fit the near caches
-    private readonly Pending[] _pending = NewPending();
+    private readonly Pending[] _pending = new Pending[Lag];
     private int _pendingNext;
 
     /// <summary>Creates an empty aggregation with room for <paramref name="initialSymbols"/> symbols.</summary>
@@ -36,6 +36,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
         _slotOf = new int[size];
         _states = new TMetrics[size];
         _idOf = new int[size];
+        ClearPending();
     }
 
     /// <summary>Number of symbols with at least one trade.</summary>
@@ -159,12 +160,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
         }
 
         _count = 0;
-        for (var i = 0; i < Lag; i++)
-        {
-            _pending[i].Slot = -1;
-        }
-
-        _pendingNext = 0;
+        ClearPending();
     }
 
     /// <summary>Writes one row per symbol, sorted by symbol bytes (ordinal): <c>symbol,columns…\n</c>.</summary>
@@ -187,15 +183,15 @@ public sealed unsafe class TradeAggregation<TMetrics>
         }
     }
 
-    private static Pending[] NewPending()
+    // Every ring entry empty, the next one first.
+    private void ClearPending()
     {
-        var pending = new Pending[Lag];
         for (var i = 0; i < Lag; i++)
         {
-            pending[i].Slot = -1;
+            _pending[i].Slot = -1;
         }
 
-        return pending;
+        _pendingNext = 0;
     }
 
     private struct Pending

@@ -214,6 +214,8 @@ internal static class CheckpointCost
                     var ingestor = new TradeIngestor(book, new FeedMetrics(), NullLogger<TradeIngestor>.Instance, new BinanceOptions(), TimeProvider.System);
                     using var stop = new CancellationTokenSource();
                     var writes = 0;
+                    var clock = Stopwatch.StartNew();
+                    var writing = new List<(double From, double To)>();
                     var writer = on
                         ? Task.Run(async () =>
                         {
@@ -221,7 +223,13 @@ internal static class CheckpointCost
                             while (!stop.IsCancellationRequested)
                             {
                                 var watch = Stopwatch.StartNew();
+                                var from = clock.Elapsed.TotalSeconds;
                                 checkpoints.Save();
+                                lock (writing)
+                                {
+                                    writing.Add((from, clock.Elapsed.TotalSeconds));
+                                }
+
                                 writes++;
                                 try
                                 {
@@ -236,23 +244,35 @@ internal static class CheckpointCost
                         : Task.CompletedTask;
 
                     long messages = 0;
-                    var clock = Stopwatch.StartNew();
+                    var samples = new List<(double At, long Messages)> { (0, 0) };
                     while (clock.Elapsed.TotalSeconds < seconds)
                     {
                         foreach (var line in lines)
                         {
                             ingestor.Process(line, out _, out _);
-                            messages++;
+                            if ((++messages & 0xFFFF) == 0)
+                            {
+                                samples.Add((clock.Elapsed.TotalSeconds, messages));
+                            }
                         }
 
                         // Fresh live statistics for the next pass (the same trades again would all be duplicates).
                         ingestor = new TradeIngestor(Reset(book, ballast), new FeedMetrics(), NullLogger<TradeIngestor>.Instance, new BinanceOptions(), TimeProvider.System);
                     }
 
-                    var rate = messages / clock.Elapsed.TotalSeconds;
+                    var elapsed = clock.Elapsed.TotalSeconds;
+                    samples.Add((elapsed, messages));
+                    var rate = messages / elapsed;
                     await Stop(stop, writer);
+                    var (writeSeconds, writeMessages) = During(samples, writing);
+                    var restSeconds = elapsed - writeSeconds;
                     Console.WriteLine(FormattableString.Invariant(
-                        $"round {round} checkpoints {(on ? "on " : "off")}: {rate / 1e6:F2} M messages/s ({writes} checkpoints of {symbols} x {levels} levels + the live symbols)"));
+                        $"round {round} checkpoints {(on ? "on " : "off")}: {rate / 1e6:F2} M messages/s over {elapsed:F0} s ({writes} checkpoints of {symbols} x {levels} levels + the live symbols)"));
+                    if (on && writeSeconds > 0)
+                    {
+                        Console.WriteLine(FormattableString.Invariant(
+                            $"    writing {writeSeconds:F1} s at {writeMessages / writeSeconds / 1e6:F2} M messages/s, resting {restSeconds:F1} s at {(messages - writeMessages) / restSeconds / 1e6:F2} M messages/s"));
+                    }
                 }
             }
         }
@@ -262,6 +282,34 @@ internal static class CheckpointCost
         }
 
         return 0;
+    }
+
+    // The time inside the writes and the messages counted in it, from the samples (each interval between two samples
+    // is split in proportion to its overlap with a write).
+    private static (double Seconds, double Messages) During(List<(double At, long Messages)> samples, List<(double From, double To)> writes)
+    {
+        double seconds = 0, messages = 0;
+        lock (writes)
+        {
+            foreach (var (from, until) in writes)
+            {
+                // A write still running when the side ended counts up to the end.
+                var to = Math.Min(until, samples[^1].At);
+                seconds += Math.Max(0, to - from);
+                for (var i = 1; i < samples.Count; i++)
+                {
+                    var (start, before) = samples[i - 1];
+                    var (end, after) = samples[i];
+                    var overlap = Math.Min(end, to) - Math.Max(start, from);
+                    if (overlap > 0 && end > start)
+                    {
+                        messages += (after - before) * overlap / (end - start);
+                    }
+                }
+            }
+        }
+
+        return (seconds, messages);
     }
 
     private static async Task Stop(CancellationTokenSource stop, Task writer)

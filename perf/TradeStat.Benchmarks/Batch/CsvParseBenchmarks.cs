@@ -7,9 +7,15 @@ using TradeStat.Infrastructure.Batch;
 namespace TradeStat.Benchmarks.Batch;
 
 /// <summary>
-/// The batch hot loop on one thread, in memory (no I/O): <see cref="TradeLineParser"/> over 8 MB of generated
-/// trade lines, beside a line-by-line string parse into the same metrics. Reported per line.
+/// The batch hot loop on one thread, in memory (no I/O): <see cref="TradeLineParser"/> over 350,000 generated trade
+/// lines into the per-symbol metrics, beside a line-by-line string parse into the same metrics, on each symbol universe
+/// the batch job is measured on (<c>perf/batch/universes.sh</c>): one symbol, the generator's default of 500, all
+/// 17,576 lowercase triples drawn uniformly, and the same drawn Zipf-like. Reported per line.
 /// </summary>
+/// <remarks>
+/// The metrics accumulate across invocations (they are not cleared), so that, as in a file of millions of rows, every
+/// symbol's state exists and the cost measured is the per-row one, not the first sight of each symbol.
+/// </remarks>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class CsvParseBenchmarks
@@ -20,32 +26,38 @@ public class CsvParseBenchmarks
     private string[] _text = null!;
     private readonly SymbolTable _symbols = new();
     private readonly CsvChunk<ReportMetrics> _chunk = new();
+    private readonly TradeAggregation<ReportMetrics> _stringTrades = new();
+    private readonly Dictionary<string, int> _stringIds = new(StringComparer.Ordinal);
+
+    /// <summary>Symbols and how often each is drawn, as <c>gen.sh --symbols N --distribution D</c>.</summary>
+    [Params("1", "500", "17576-uniform", "17576-zipf")]
+    public string Universe { get; set; } = "500";
 
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(1);
-        var text = new StringBuilder();
-        long time = 34_200_000_000;
-        for (var i = 0; i < Lines; i++)
+        var (symbols, distribution) = Universe switch
         {
-            time += random.Next(0, 1_000);
-            var s = (int)(Math.Pow(random.NextDouble(), 2) * 500);
-            text.Append(CultureInfo.InvariantCulture, $"{time},{(char)('a' + s / 676 % 26)}{(char)('a' + s / 26 % 26)}{(char)('a' + s % 26)},{random.Next(1, 100)},{random.Next(10, 5_000)}\n");
-        }
-
-        var bytes = Encoding.ASCII.GetBytes(text.ToString());
+            "1" => (1, SymbolDistribution.Sqrt),
+            "500" => (500, SymbolDistribution.Sqrt),
+            "17576-uniform" => (17_576, SymbolDistribution.Uniform),
+            "17576-zipf" => (17_576, SymbolDistribution.Zipf),
+            _ => throw new InvalidOperationException($"Unknown universe {Universe}."),
+        };
+        using var lines = new MemoryStream();
+        new TradeGenerator(Lines, symbols, seed: 1, distribution).WriteTo(lines);
+        var bytes = lines.ToArray();
         _length = bytes.Length;
         _buffer = new byte[bytes.Length + TradeLineParser.Padding];
         bytes.CopyTo(_buffer, 0);
-        _text = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        _text = Encoding.ASCII.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Lines, Description = "string.Split + long.Parse (ns/line)")]
     public long Strings()
     {
-        var trades = new TradeAggregation<ReportMetrics>();
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var trades = _stringTrades;
+        var ids = _stringIds;
         foreach (var line in _text)
         {
             var fields = line.Split(',');
@@ -65,7 +77,6 @@ public class CsvParseBenchmarks
     public unsafe long Bytes()
     {
         _chunk.Reset();
-        _chunk.Trades.Clear();
         fixed (byte* start = _buffer)
         {
             TradeLineParser.Parse(start, start + _length, _chunk, _symbols, skipInvalid: false);

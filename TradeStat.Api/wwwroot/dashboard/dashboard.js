@@ -382,7 +382,8 @@
   var HEALTH = [
     ['mode', 'Mode'], ['symbols', 'Symbols'], ['connections', 'Connections'],
     ['streamsPerConnection', 'Streams per connection'], ['maxStreamsPerConnection', 'Most streams per connection'],
-    ['tradesPerSecond', 'Trades/s'], ['trades', 'Trades counted'], ['gaps', 'Gaps'], ['gapsOpen', 'Back-fill queue (gaps open)'],
+    ['messagesPerSecond', 'WebSocket messages/s'], ['tradesPerSecond', 'Trades/s'], ['messages', 'WebSocket messages'],
+    ['trades', 'Trades counted'], ['gaps', 'Gaps'], ['gapsOpen', 'Back-fill queue (gaps open)'],
     ['backfilled', 'Trades back-filled'], ['missed', 'Trades missed'], ['held', 'Trades held'], ['deferred', 'Trades deferred'],
     ['reconnects', 'Reconnects'], ['restWeight', 'REST weight used'], ['rest429', 'REST 429 (weight limit)'],
     ['rest418', 'REST 418 (bans)'], ['checkpointAge', 'Checkpoint age'], ['checkpointFailures', 'Checkpoint failures']

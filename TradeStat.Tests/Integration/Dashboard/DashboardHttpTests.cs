@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using TradeStat.Api.Dashboard;
+using TradeStat.Infrastructure.Feed;
 using TradeStat.Tests.Fakes;
 using TradeStat.Tests.Support;
 
@@ -148,6 +151,36 @@ public sealed class DashboardHttpTests
 
         snapshot["rows"]!.AsArray().Should().BeEmpty();
         ((bool)snapshot["meta"]!["enabled"]!).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Every_websocket_message_received_is_counted_in_the_metrics_and_the_feed_health()
+    {
+        const int Trading = 12, TradesPerSymbol = 25;
+        var market = FakeMarket.Create(listed: 20, trading: Trading, tradesPerSymbol: TradesPerSymbol, 11);
+        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+        await exchange.StartAsync();
+        await using var service = exchange.FeedService();
+        using var client = service.CreateApiClient();
+        var metrics = service.Services.GetRequiredService<FeedMetrics>();
+        await Eventually.UntilAsync(() => exchange.AllRecordedStreamsSubscribed, Timeout, "every trading symbol subscribed");
+        exchange.PublishAll();
+        await Eventually.UntilAsync(() => metrics.Trades == Trading * TradesPerSymbol, Timeout, "every trade counted");
+
+        // Each trade is one message, and so is each reply to a request: the counter sees what the exchange sent.
+        await Eventually.UntilAsync(() => metrics.Messages == exchange.MessagesSent, Timeout, $"the messages received ({metrics.Messages}) equal the messages sent ({exchange.MessagesSent})");
+        metrics.Messages.Should().BeGreaterThan(Trading * TradesPerSymbol, "the replies to the subscriptions are messages too");
+
+        var exported = Regex.Match(await client.GetStringAsync("/metrics"), "^tradestat_feed_events\\{event=\"messages\"\\} (\\d+)", RegexOptions.Multiline);
+        exported.Success.Should().BeTrue("/metrics exports the counter beside the feed's other events");
+        long.Parse(exported.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(Trading * TradesPerSymbol);
+
+        using var stream = await SseReader.OpenAsync(client, "/dashboard/events/feed");
+        var health = (await stream.NextAsync("snapshot", Timeout))["meta"]!;
+        ((long)health["messages"]!).Should().BeGreaterThanOrEqualTo(Trading * TradesPerSymbol);
+        ((long)health["trades"]!).Should().Be(Trading * TradesPerSymbol);
+        health["messagesPerSecond"].Should().NotBeNull();
+        health["tradesPerSecond"].Should().NotBeNull();
     }
 
     [Test]

@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  var HISTORY = 300;               // points kept per feed symbol for its detail chart
+  var HISTORY = 600;               // points kept per feed symbol for its detail chart: the service's recent past, then live
   var WATCHDOG_MS = 15000;         // a live stream sends a heartbeat well within this
   var RETRY_MS = 1000;
 
@@ -224,7 +224,7 @@
   var feed = {
     rows: new Map(), trs: new Map(), history: new Map(), meta: null,
     sort: { key: 'symbol', dir: 1 }, filter: '', selected: null, chart: null,
-    groups: [], hiddenBody: null, template: null
+    groups: [], hiddenBody: null, template: null, loaded: null
   };
 
   function feedSnapshot(data) {
@@ -416,10 +416,38 @@
     list.replaceChildren.apply(list, items);
   }
 
+  // The service keeps each symbol's recent past: the chart starts from it, and the live points follow.
+  function loadHistory(symbol) {
+    feed.loaded = symbol;
+    fetch('/dashboard/feed/history?symbol=' + encodeURIComponent(symbol), { cache: 'no-store' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (past) {
+        if (!past || past.symbol !== feed.selected) { return; }
+        var merged = { t: [], last: [], median: [] };
+        var end = -Infinity;
+        past.t.forEach(function (ms, i) {
+          merged.t.push(ms / 1000);
+          merged.last.push(Number(past.last[i]));
+          merged.median.push(past.median[i] === null ? null : Number(past.median[i]));
+          end = ms / 1000;
+        });
+        var live = feed.history.get(past.symbol) || { t: [], last: [], median: [] };
+        live.t.forEach(function (t, i) {
+          if (t > end) { merged.t.push(t); merged.last.push(live.last[i]); merged.median.push(live.median[i]); }
+        });
+        var extra = merged.t.length - HISTORY;
+        if (extra > 0) { merged.t.splice(0, extra); merged.last.splice(0, extra); merged.median.splice(0, extra); }
+        feed.history.set(past.symbol, merged);
+        renderFeedDetail();
+      })
+      .catch(function () { /* the live stream shows connection trouble */ });
+  }
+
   function renderFeedDetail() {
     var r = feed.selected !== null ? feed.rows.get(feed.selected) : undefined;
     $('feed-detail').hidden = !r;
-    if (!r) { return; }
+    if (!r) { feed.loaded = null; return; }
+    if (feed.loaded !== r.symbol) { loadHistory(r.symbol); }
     $('feed-detail-title').textContent = r.symbol;
     var list = $('feed-detail-values');
     var items = [['Count', r.count], ['Median', r.median === null ? '—' : r.median], ['Last', r.last === null ? '—' : r.last],
@@ -435,9 +463,10 @@
     var box = $('feed-chart');
     // A line needs two points: until the symbol trades again while the page is open, there is nothing to draw.
     $('feed-chart-note').textContent = h.t.length < 2
-      ? 'The chart starts when the symbol trades while this page is open.'
-      : 'Last price and median since this page opened.';
+      ? 'The chart starts once the symbol has traded twice in the recent past.'
+      : 'Last price and median over the recent past, then live.';
     box.hidden = h.t.length < 2;
+    box.dataset.points = String(h.t.length);
     if (box.hidden) { return; }
     if (feed.chart && feed.chart.symbol === r.symbol) { feed.chart.plot.setData(data); return; }
     if (feed.chart) { feed.chart.plot.destroy(); }

@@ -184,6 +184,59 @@ public sealed class DashboardHttpTests
     }
 
     [Test]
+    public async Task The_feed_history_keeps_the_recent_past_of_a_symbol_as_the_api_writes_it()
+    {
+        var market = FakeMarket.Create(listed: 6, trading: 3, tradesPerSymbol: 20, 5);
+        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+        await exchange.StartAsync();
+        await using var service = exchange.FeedService();
+        using var client = service.CreateApiClient();
+        await Eventually.UntilAsync(() => exchange.AllRecordedStreamsSubscribed, Timeout, "every trading symbol subscribed");
+        var symbol = market.TradingSymbols[0];
+        var path = "/dashboard/feed/history?symbol=" + Uri.EscapeDataString(symbol.ToLowerInvariant());
+
+        using (var none = await client.GetAsync(path))
+        {
+            none.StatusCode.Should().Be(HttpStatusCode.OK);
+            none.Headers.GetValues("Content-Security-Policy").Single().Should().Be(DashboardFiles.ContentSecurityPolicy);
+            var empty = JsonNode.Parse(await none.Content.ReadAsStringAsync())!;
+            ((string)empty["symbol"]!).Should().Be(symbol, "the symbol as the feed spells it");
+            empty["t"]!.AsArray().Should().BeEmpty("the symbol has not traded yet");
+        }
+
+        // One trade at a time, each seen by a sample pass before the next: one sample per trade, none while nothing trades.
+        for (var trades = 1; trades <= 3; trades++)
+        {
+            exchange.Publish(1, symbol);
+            var expected = trades;
+            await Eventually.UntilAsync(async () => JsonNode.Parse(await client.GetStringAsync(path))!["t"]!.AsArray().Count == expected, Timeout, $"{expected} samples");
+        }
+
+        var history = JsonNode.Parse(await client.GetStringAsync(path))!;
+        var times = history["t"]!.AsArray().Select(t => (long)t!).ToArray();
+        times.Should().HaveCount(3).And.BeInAscendingOrder();
+        history["last"]!.AsArray().Should().HaveCount(3);
+        history["median"]!.AsArray().Should().HaveCount(3);
+        var api = RawJson.Members(await client.GetStringAsync("/" + symbol));
+        ((string)history["last"]![2]!).Should().Be(api["last"], "the latest sample is the API's answer, digit for digit");
+        ((string)history["median"]![2]!).Should().Be(api["median"]);
+
+        (await client.GetAsync("/dashboard/feed/history?symbol=NOSUCHSYMBOL")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await client.GetAsync("/dashboard/feed/history")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await client.GetAsync("/dashboard/feed/history?symbol=")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await client.GetAsync("/dashboard/feed/history?symbol=" + new string('A', 65))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Test]
+    public async Task The_feed_history_is_unknown_with_the_feed_off()
+    {
+        await using var service = new TradeStatFactory();
+        using var client = service.CreateApiClient();
+
+        (await client.GetAsync("/dashboard/feed/history?symbol=BTCUSDT")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Test]
     [Platform("Linux")] // SIGTERM via /bin/kill
     public async Task The_service_stops_cleanly_and_at_once_with_dashboards_open()
     {

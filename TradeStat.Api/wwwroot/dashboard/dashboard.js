@@ -507,9 +507,15 @@
       if (series.chart && series.chart.symbol !== symbol) { series.chart.plot.destroy(); series.chart = null; }
       renderSeriesTable();
     } else {
+      var changed = feed.selected !== symbol;
       feed.selected = symbol;
       feed.trs.forEach(function (tr, s) { tr.setAttribute('aria-selected', String(s === symbol)); });
       renderFeedDetail();
+      // At phone width the detail is below the table: bring it into view when a symbol is chosen.
+      var detail = $('feed-detail');
+      if (changed && symbol !== null && !detail.hidden && detail.getBoundingClientRect().top > window.innerHeight) {
+        detail.scrollIntoView({ block: 'start' });
+      }
     }
     if (current !== view) {
       if (current) { streams[current].close(); }

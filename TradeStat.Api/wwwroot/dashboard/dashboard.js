@@ -36,6 +36,20 @@
     return e;
   }
 
+  // The chart library is fetched when the first chart is drawn, not with the page: the tables come first.
+  var uplotWaiting = null;
+  function withUPlot(then) {
+    if (window.uPlot) { then(); return; }
+    if (!uplotWaiting) {
+      uplotWaiting = [];
+      var script = document.createElement('script');
+      script.src = '/dashboard/lib/uplot/uPlot.iife.min.js';
+      script.onload = function () { var waiting = uplotWaiting; uplotWaiting = null; waiting.forEach(function (f) { f(); }); };
+      document.head.appendChild(script);
+    }
+    uplotWaiting.push(then);
+  }
+
   // ---- Live stream with reconnection and a banner -------------------------------------------------------------
 
   function LiveStream(path, handlers) {
@@ -187,6 +201,7 @@
   }
 
   function drawSeriesChart(e) {
+    if (!window.uPlot) { withUPlot(function () { if (e.symbol === series.selected) { drawSeriesChart(e); } }); return; }
     var x = new Array(e.buckets);
     for (var i = 0; i < e.buckets; i++) { x[i] = e.start + Math.floor(e.count * i / e.buckets); }
     var data = [x, e.min, e.max];
@@ -468,6 +483,7 @@
     box.hidden = h.t.length < 2;
     box.dataset.points = String(h.t.length);
     if (box.hidden) { return; }
+    if (!window.uPlot) { withUPlot(renderFeedDetail); return; }
     if (feed.chart && feed.chart.symbol === r.symbol) { feed.chart.plot.setData(data); return; }
     if (feed.chart) { feed.chart.plot.destroy(); }
     var opts = {

@@ -57,6 +57,33 @@ public sealed class FeedHistory
 
                 ring.Add(now, snapshot.Count, last, snapshot.MedianHalfUnits);
             }
+
+            if (_rings.Count > symbols.Count)
+            {
+                ForgetSymbolsThatLeft(symbols);
+            }
+        }
+    }
+
+    /// <summary>Drops the rings of symbols no longer in the universe, so memory stays bounded by the universe.</summary>
+    private void ForgetSymbolsThatLeft(IReadOnlyList<string> symbols)
+    {
+        var followed = new HashSet<string>(symbols, StringComparer.Ordinal);
+        List<string>? left = null;
+        foreach (var symbol in _rings.Keys)
+        {
+            if (!followed.Contains(symbol))
+            {
+                (left ??= []).Add(symbol);
+            }
+        }
+
+        if (left is not null)
+        {
+            foreach (var symbol in left)
+            {
+                _rings.Remove(symbol);
+            }
         }
     }
 

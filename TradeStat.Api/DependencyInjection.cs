@@ -81,6 +81,8 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SeriesLiveView>();
         services.AddSingleton<FeedLiveView>();
+        services.AddSingleton<FeedHistory>();
+        services.AddHostedService<FeedHistorySampler>();
 
         // GET /symbols and GET /{symbol} exist only when the live feed is on (Binance:Enabled).
         services.AddSingleton<IConfigureOptions<MvcOptions>, FeedEndpoints>();

@@ -18,9 +18,8 @@ public sealed class FeedLiveView(
     : LiveView(options, time, lifetime)
 {
     private readonly Dictionary<string, FeedSnapshot> _known = new(StringComparer.Ordinal);
-    private long _trades = -1;
-    private long _tradesAt;
-    private double _tradesPerSecond;
+    private readonly Rate _messages = new();
+    private readonly Rate _trades = new();
 
     protected override void Poll()
     {
@@ -76,7 +75,10 @@ public sealed class FeedLiveView(
             writer.WriteNumber("connections"u8, connections);
             writer.WriteNumber("streamsPerConnection"u8, connections > 0 ? (symbols + connections - 1) / connections : 0);
             writer.WriteNumber("maxStreamsPerConnection"u8, description.MaxStreamsPerConnection);
-            writer.WriteNumber("tradesPerSecond"u8, Math.Round(TradesPerSecond(metrics.Trades), 1));
+            var now = Time.GetTimestamp();
+            writer.WriteNumber("messagesPerSecond"u8, Math.Round(_messages.PerSecond(metrics.Messages, now, Time), 1));
+            writer.WriteNumber("messages"u8, metrics.Messages);
+            writer.WriteNumber("tradesPerSecond"u8, Math.Round(_trades.PerSecond(metrics.Trades, now, Time), 1));
             writer.WriteNumber("trades"u8, metrics.Trades);
             writer.WriteNumber("gaps"u8, metrics.Gaps);
             writer.WriteNumber("gapsOpen"u8, metrics.GapsOpen);
@@ -101,20 +103,26 @@ public sealed class FeedLiveView(
         writer.WriteEndObject();
     }
 
-    /// <summary>Trades counted per second since the previous poll.</summary>
-    private double TradesPerSecond(long trades)
+    /// <summary>A counter's growth per second since the previous poll.</summary>
+    private sealed class Rate
     {
-        var now = Time.GetTimestamp();
-        if (_trades >= 0)
-        {
-            var seconds = Time.GetElapsedTime(_tradesAt, now).TotalSeconds;
-            if (seconds > 0)
-            {
-                _tradesPerSecond = (trades - _trades) / seconds;
-            }
-        }
+        private long _count = -1;
+        private long _at;
+        private double _perSecond;
 
-        (_trades, _tradesAt) = (trades, now);
-        return _tradesPerSecond;
+        public double PerSecond(long count, long now, TimeProvider time)
+        {
+            if (_count >= 0)
+            {
+                var seconds = time.GetElapsedTime(_at, now).TotalSeconds;
+                if (seconds > 0)
+                {
+                    _perSecond = (count - _count) / seconds;
+                }
+            }
+
+            (_count, _at) = (count, now);
+            return _perSecond;
+        }
     }
 }

@@ -70,6 +70,7 @@ public sealed class ServiceMetrics : IDisposable
 
             if (feed is not null)
             {
+                Feed.WithLabels("messages").Set(feed.Messages);
                 Feed.WithLabels("trades").Set(feed.Trades);
                 Feed.WithLabels("duplicates").Set(feed.Duplicates);
                 Feed.WithLabels("malformed").Set(feed.Malformed);

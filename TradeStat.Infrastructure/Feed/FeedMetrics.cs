@@ -9,6 +9,7 @@ namespace TradeStat.Infrastructure.Feed;
 public sealed class FeedMetrics : IDisposable
 {
     private readonly Meter _meter = new("TradeStat.Feed");
+    private long _messages;
     private long _trades;
     private long _duplicates;
     private long _malformed;
@@ -28,6 +29,7 @@ public sealed class FeedMetrics : IDisposable
     /// <summary>Creates the counters and their meter.</summary>
     public FeedMetrics()
     {
+        _meter.CreateObservableCounter("feed.messages", () => Messages, description: "WebSocket messages received (trades, replies and every other data message).");
         _meter.CreateObservableCounter("feed.trades", () => Trades, description: "Trades counted once.");
         _meter.CreateObservableCounter("feed.duplicates", () => Duplicates, description: "Trades seen again and dropped.");
         _meter.CreateObservableCounter("feed.malformed", () => Malformed, description: "Messages that could not be read.");
@@ -45,6 +47,9 @@ public sealed class FeedMetrics : IDisposable
         _meter.CreateObservableCounter("feed.rest_418", () => Rest418, description: "REST answers 418 (IP banned).");
         _meter.CreateObservableCounter("feed.unconfirmed_streams", () => UnconfirmedStreams, description: "Streams a connection gave up subscribing to.");
     }
+
+    /// <summary>WebSocket messages received whole, whatever they carry: trades, replies to requests, notices.</summary>
+    public long Messages => Interlocked.Read(ref _messages);
 
     public long Trades => Interlocked.Read(ref _trades);
 
@@ -79,6 +84,8 @@ public sealed class FeedMetrics : IDisposable
 
     /// <summary>Symbols with a gap being back-filled now.</summary>
     public long GapsOpen => Interlocked.Read(ref _gapsOpen);
+
+    internal void AddMessage() => Interlocked.Increment(ref _messages);
 
     internal void AddTrade() => Interlocked.Increment(ref _trades);
 

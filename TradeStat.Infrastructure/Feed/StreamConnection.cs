@@ -186,6 +186,7 @@ internal sealed partial class StreamConnection : IAsyncDisposable
                     continue;
                 }
 
+                _ingestor.Metrics.AddMessage();
                 var length = count;
                 count = 0;
                 if (oversized > 0)

@@ -246,6 +246,7 @@ public sealed partial class FakeBinanceExchange
                 }
 
                 await socket.SendAsync(message, WebSocketMessageType.Text, true, token);
+                Interlocked.Increment(ref exchange._messagesSent);
                 return true;
             }
             finally

@@ -58,6 +58,7 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
     private int _oversizedRequestsIgnored;
     private int _requestErrors;
     private long _tradesDelivered;
+    private long _messagesSent;
     private int _maxClientMessagesPerSecond;
 
     public FakeBinanceExchange(byte[] exchangeInfo, IEnumerable<RecordedTrade> trades, IEnumerable<FakeAction> actions)
@@ -204,6 +205,9 @@ public sealed partial class FakeBinanceExchange : IAsyncDisposable
 
     /// <summary>Trade messages sent on all connections (counted as each is handed to its socket).</summary>
     public long TradesDelivered => Interlocked.Read(ref _tradesDelivered);
+
+    /// <summary>Text messages sent whole to every connection: trades, replies, notices.</summary>
+    public long MessagesSent => Interlocked.Read(ref _messagesSent);
 
     public int PendingActions => _actions.Count;
 

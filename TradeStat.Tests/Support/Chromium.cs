@@ -90,13 +90,13 @@ public sealed class WatchedPage : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens a page on <paramref name="origin"/> at <paramref name="viewportWidth"/> CSS pixels wide.</summary>
-    public static async Task<WatchedPage> OpenAsync(IBrowser browser, Uri origin, int viewportWidth = 1280)
+    /// <summary>Opens a page on <paramref name="origin"/> with a viewport of <paramref name="viewportWidth"/> by <paramref name="viewportHeight"/> CSS pixels.</summary>
+    public static async Task<WatchedPage> OpenAsync(IBrowser browser, Uri origin, int viewportWidth = 1280, int viewportHeight = 900)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = origin.ToString(),
-            ViewportSize = new ViewportSize { Width = viewportWidth, Height = 900 },
+            ViewportSize = new ViewportSize { Width = viewportWidth, Height = viewportHeight },
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();

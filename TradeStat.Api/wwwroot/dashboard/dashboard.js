@@ -4,19 +4,29 @@
 (function () {
   'use strict';
 
-  var HISTORY = 300;               // points kept per feed symbol for its detail chart
+  var HISTORY = 600;               // points kept per feed symbol for its detail chart: the service's recent past, then live
   var WATCHDOG_MS = 15000;         // a live stream sends a heartbeat well within this
   var RETRY_MS = 1000;
 
   function $(id) { return document.getElementById(id); }
 
   // The first whole table of each view, for anyone measuring the page (User Timing: performance.getEntriesByName).
-  // Marked once the table has been laid out and painted: the next frame, then the task after it.
-  function mark(name) {
+  // Marked once the table has been laid out and painted: at the second frame after it was built, when the frame
+  // before it is done; a frame later while the table's first row is still skipped as off-screen (content-visibility
+  // decides that within a frame).
+  function mark(name, firstRow) {
     if (!window.performance || !performance.mark || performance.getEntriesByName(name).length > 0) { return; }
-    requestAnimationFrame(function () {
-      setTimeout(function () { if (performance.getEntriesByName(name).length === 0) { performance.mark(name); } }, 0);
-    });
+    var frames = 0;
+    function frame() {
+      requestAnimationFrame(function () {
+        frames++;
+        var row = firstRow ? firstRow() : null;
+        var skipped = row && row.checkVisibility && !row.checkVisibility({ contentVisibilityAuto: true });
+        if ((frames < 2 || skipped) && frames < 10) { frame(); return; }
+        if (performance.getEntriesByName(name).length === 0) { performance.mark(name); }
+      });
+    }
+    frame();
   }
 
   function el(tag, text, className) {
@@ -24,6 +34,20 @@
     if (text !== undefined && text !== null) { e.textContent = String(text); }
     if (className) { e.className = className; }
     return e;
+  }
+
+  // The chart library is fetched when the first chart is drawn, not with the page: the tables come first.
+  var uplotWaiting = null;
+  function withUPlot(then) {
+    if (window.uPlot) { then(); return; }
+    if (!uplotWaiting) {
+      uplotWaiting = [];
+      var script = document.createElement('script');
+      script.src = '/dashboard/lib/uplot/uPlot.iife.min.js';
+      script.onload = function () { var waiting = uplotWaiting; uplotWaiting = null; waiting.forEach(function (f) { f(); }); };
+      document.head.appendChild(script);
+    }
+    uplotWaiting.push(then);
   }
 
   // ---- Live stream with reconnection and a banner -------------------------------------------------------------
@@ -177,6 +201,7 @@
   }
 
   function drawSeriesChart(e) {
+    if (!window.uPlot) { withUPlot(function () { if (e.symbol === series.selected) { drawSeriesChart(e); } }); return; }
     var x = new Array(e.buckets);
     for (var i = 0; i < e.buckets; i++) { x[i] = e.start + Math.floor(e.count * i / e.buckets); }
     var data = [x, e.min, e.max];
@@ -206,47 +231,52 @@
 
   // ---- Feed view --------------------------------------------------------------------------------------------
 
+  // Rows are grouped in tbodies of GROUP rows: the style keeps off-screen groups out of layout and paint
+  // (content-visibility), so a table of thousands of rows costs about what the rows in view cost.
+  // Every row stays in the DOM: the rows the search hides wait in one hidden tbody.
+  var GROUP = 50;
+
   var feed = {
     rows: new Map(), trs: new Map(), history: new Map(), meta: null,
-    sort: { key: 'symbol', dir: 1 }, filter: '', selected: null, chart: null
+    sort: { key: 'symbol', dir: 1 }, filter: '', selected: null, chart: null,
+    groups: [], hiddenBody: null, template: null, loaded: null
   };
 
   function feedSnapshot(data) {
+    if (window.performance && performance.mark && performance.getEntriesByName('tradestat:feed-snapshot').length === 0) {
+      performance.mark('tradestat:feed-snapshot'); // the snapshot parsed: what follows is the page's own work
+    }
     feed.rows = new Map();
     data.rows.forEach(function (r) { feed.rows.set(r.symbol, r); remember(r); });
     if (data.meta) { feed.meta = data.meta; }
-    var body = $('feed-table').tBodies[0];
-    var fragment = document.createDocumentFragment();
     feed.trs = new Map();
-    feed.rows.forEach(function (r) { var tr = feedRow(r); feed.trs.set(r.symbol, tr); fragment.appendChild(tr); });
-    body.replaceChildren(fragment);
-    sortFeed();
-    filterFeed();
+    feed.rows.forEach(function (r) { feed.trs.set(r.symbol, feedRow(r)); });
+    // Built detached and attached at once, so the browser lays the table out once.
+    var table = $('feed-table');
+    Array.from(table.tBodies).forEach(function (body) { body.remove(); });
+    feed.groups = [];
+    feed.hiddenBody = document.createElement('tbody');
+    feed.hiddenBody.hidden = true;
+    feed.hiddenBody.setAttribute('role', 'rowgroup');
+    placeFeedRows(true);
     renderHealth();
     renderFeedDetail();
-    mark('tradestat:feed-table');
+    mark('tradestat:feed-table', function () { return feed.groups.length > 0 ? feed.groups[0].firstElementChild : null; });
   }
 
   function feedUpdate(data) {
-    var resort = false;
     data.rows.forEach(function (r) {
       feed.rows.set(r.symbol, r);
       remember(r);
       var tr = feed.trs.get(r.symbol);
-      if (tr) { fillFeedRow(tr, r); } else {
-        tr = feedRow(r);
-        feed.trs.set(r.symbol, tr);
-        $('feed-table').tBodies[0].appendChild(tr);
-      }
-      resort = true;
+      if (tr) { fillFeedRow(tr, r); } else { feed.trs.set(r.symbol, feedRow(r)); }
     });
     (data.removed || []).forEach(function (s) {
       feed.rows.delete(s);
       var tr = feed.trs.get(s);
       if (tr) { tr.remove(); feed.trs.delete(s); }
     });
-    if (resort) { sortFeed(); }
-    filterFeed();
+    placeFeedRows(false);
     if (data.meta) { feed.meta = data.meta; renderHealth(); }
     renderFeedDetail();
   }
@@ -255,39 +285,53 @@
     var h = feed.history.get(r.symbol);
     if (!h) { h = { t: [], last: [], median: [] }; feed.history.set(r.symbol, h); }
     if (r.last === null) { return; }
-    h.t.push(Date.now() / 1000);
+    var t = Date.now() / 1000;
+    if (h.t.length > 0 && h.t[h.t.length - 1] >= t) { return; }
+    h.t.push(t);
     h.last.push(Number(r.last));
     h.median.push(r.median === null ? null : Number(r.median));
     if (h.t.length > HISTORY) { h.t.shift(); h.last.shift(); h.median.shift(); }
   }
 
   function feedRow(r) {
-    var tr = document.createElement('tr');
-    tr.dataset.symbol = r.symbol;
-    var th = document.createElement('th');
-    th.scope = 'row';
-    // A link, not a button: thousands of them lay out far faster, and they are keyboard-reachable all the same.
-    var link = el('a', r.symbol);
+    if (!feed.template) {
+      // One row built by hand, then cloned: cloning is far cheaper than building thousands of rows cell by cell.
+      var tr = document.createElement('tr');
+      tr.setAttribute('role', 'row');
+      var th = document.createElement('th');
+      th.scope = 'row';
+      th.setAttribute('role', 'rowheader');
+      // A link, not a button: thousands of them lay out far faster, and they are keyboard-reachable all the same.
+      th.appendChild(document.createElement('a'));
+      tr.appendChild(th);
+      ['num', 'num', 'num', '', 'num'].forEach(function (c) {
+        var td = el('td', '', c);
+        td.setAttribute('role', 'cell');
+        tr.appendChild(td);
+      });
+      feed.template = tr;
+    }
+    var row = feed.template.cloneNode(true);
+    row.dataset.symbol = r.symbol;
+    var link = row.cells[0].firstChild;
+    link.textContent = r.symbol;
     link.href = '#/feed/' + encodeURIComponent(r.symbol);
-    th.appendChild(link);
-    tr.appendChild(th);
-    tr.appendChild(el('td', '', 'num'));
-    tr.appendChild(el('td', '', 'num'));
-    tr.appendChild(el('td', '', 'num'));
-    tr.appendChild(el('td', ''));
-    tr.appendChild(el('td', '', 'num'));
-    fillFeedRow(tr, r);
-    return tr;
+    fillFeedRow(row, r);
+    return row;
   }
 
   function exactText(r) { return r.filling ? 'filling' : (r.exact ? 'yes' : 'no'); }
 
+  function setText(cell, text) {
+    if (cell.textContent !== text) { cell.textContent = text; }
+  }
+
   function fillFeedRow(tr, r) {
-    tr.cells[1].textContent = String(r.count);
-    tr.cells[2].textContent = r.median === null ? '—' : r.median;
-    tr.cells[3].textContent = r.last === null ? '—' : r.last;
-    tr.cells[4].textContent = exactText(r);
-    tr.cells[5].textContent = String(r.missed);
+    setText(tr.cells[1], String(r.count));
+    setText(tr.cells[2], r.median === null ? '—' : r.median);
+    setText(tr.cells[3], r.last === null ? '—' : r.last);
+    setText(tr.cells[4], exactText(r));
+    setText(tr.cells[5], String(r.missed));
     tr.setAttribute('aria-selected', String(r.symbol === feed.selected));
   }
 
@@ -310,32 +354,51 @@
     return c * feed.sort.dir;
   }
 
-  function sortFeed() {
+  // Puts every row where the sort and the search want it: the rows shown, in order, GROUP to a tbody; the others in
+  // the hidden tbody. Only rows out of place move (an update rarely changes the order much), and on the first build
+  // the tbodies are filled while detached and added in one fragment.
+  function placeFeedRows(fresh) {
+    var table = $('feed-table');
+    var needle = feed.filter;
     var ordered = Array.from(feed.rows.values()).sort(compareRows);
-    var body = $('feed-table').tBodies[0];
-    // Move only rows that are out of place: an update rarely changes the order much.
-    var current = body.firstElementChild;
+    var shown = [];
+    var hidden = [];
     ordered.forEach(function (r) {
       var tr = feed.trs.get(r.symbol);
-      if (tr === current) { current = current.nextElementSibling; } else { body.insertBefore(tr, current); }
+      if (needle === '' || r.symbol.toLowerCase().indexOf(needle) >= 0) { shown.push(tr); } else { hidden.push(tr); }
     });
-  }
-
-  function filterFeed() {
-    var needle = feed.filter;
-    var shown = 0;
-    feed.trs.forEach(function (tr, symbol) {
-      var match = needle === '' || symbol.toLowerCase().indexOf(needle) >= 0;
-      tr.hidden = !match;
-      if (match) { shown++; }
-    });
-    $('feed-shown').textContent = shown + ' of ' + feed.trs.size + ' symbols';
+    var needed = Math.ceil(shown.length / GROUP);
+    var fragment = fresh ? document.createDocumentFragment() : null;
+    while (feed.groups.length < needed) {
+      var group = document.createElement('tbody');
+      group.className = 'group';
+      group.setAttribute('role', 'rowgroup');
+      if (fragment) { fragment.appendChild(group); } else { table.insertBefore(group, feed.hiddenBody); }
+      feed.groups.push(group);
+    }
+    for (var g = 0; g < needed; g++) {
+      var body = feed.groups[g];
+      var current = body.firstElementChild;
+      for (var i = g * GROUP; i < Math.min(shown.length, (g + 1) * GROUP); i++) {
+        var tr = shown[i];
+        if (tr === current) { current = current.nextElementSibling; } else { body.insertBefore(tr, current); }
+      }
+    }
+    hidden.forEach(function (tr) { if (tr.parentNode !== feed.hiddenBody) { feed.hiddenBody.appendChild(tr); } });
+    // Rows of a later group are moved before a group is left, so the groups past the rows shown are empty now.
+    while (feed.groups.length > needed) { feed.groups.pop().remove(); }
+    if (fragment) {
+      fragment.appendChild(feed.hiddenBody);
+      table.appendChild(fragment);
+    }
+    $('feed-shown').textContent = shown.length + ' of ' + feed.trs.size + ' symbols';
   }
 
   var HEALTH = [
     ['mode', 'Mode'], ['symbols', 'Symbols'], ['connections', 'Connections'],
     ['streamsPerConnection', 'Streams per connection'], ['maxStreamsPerConnection', 'Most streams per connection'],
-    ['tradesPerSecond', 'Trades/s'], ['trades', 'Trades counted'], ['gaps', 'Gaps'], ['gapsOpen', 'Back-fill queue (gaps open)'],
+    ['messagesPerSecond', 'WebSocket messages/s'], ['tradesPerSecond', 'Trades/s'], ['messages', 'WebSocket messages'],
+    ['trades', 'Trades counted'], ['gaps', 'Gaps'], ['gapsOpen', 'Back-fill queue (gaps open)'],
     ['backfilled', 'Trades back-filled'], ['missed', 'Trades missed'], ['held', 'Trades held'], ['deferred', 'Trades deferred'],
     ['reconnects', 'Reconnects'], ['restWeight', 'REST weight used'], ['rest429', 'REST 429 (weight limit)'],
     ['rest418', 'REST 418 (bans)'], ['checkpointAge', 'Checkpoint age'], ['checkpointFailures', 'Checkpoint failures']
@@ -368,10 +431,38 @@
     list.replaceChildren.apply(list, items);
   }
 
+  // The service keeps each symbol's recent past: the chart starts from it, and the live points follow.
+  function loadHistory(symbol) {
+    feed.loaded = symbol;
+    fetch('/dashboard/feed/history?symbol=' + encodeURIComponent(symbol), { cache: 'no-store' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (past) {
+        if (!past || past.symbol !== feed.selected) { return; }
+        var merged = { t: [], last: [], median: [] };
+        var end = -Infinity;
+        past.t.forEach(function (ms, i) {
+          merged.t.push(ms / 1000);
+          merged.last.push(Number(past.last[i]));
+          merged.median.push(past.median[i] === null ? null : Number(past.median[i]));
+          end = ms / 1000;
+        });
+        var live = feed.history.get(past.symbol) || { t: [], last: [], median: [] };
+        live.t.forEach(function (t, i) {
+          if (t > end) { merged.t.push(t); merged.last.push(live.last[i]); merged.median.push(live.median[i]); }
+        });
+        var extra = merged.t.length - HISTORY;
+        if (extra > 0) { merged.t.splice(0, extra); merged.last.splice(0, extra); merged.median.splice(0, extra); }
+        feed.history.set(past.symbol, merged);
+        renderFeedDetail();
+      })
+      .catch(function () { /* the live stream shows connection trouble */ });
+  }
+
   function renderFeedDetail() {
     var r = feed.selected !== null ? feed.rows.get(feed.selected) : undefined;
     $('feed-detail').hidden = !r;
-    if (!r) { return; }
+    if (!r) { feed.loaded = null; return; }
+    if (feed.loaded !== r.symbol) { loadHistory(r.symbol); }
     $('feed-detail-title').textContent = r.symbol;
     var list = $('feed-detail-values');
     var items = [['Count', r.count], ['Median', r.median === null ? '—' : r.median], ['Last', r.last === null ? '—' : r.last],
@@ -387,10 +478,12 @@
     var box = $('feed-chart');
     // A line needs two points: until the symbol trades again while the page is open, there is nothing to draw.
     $('feed-chart-note').textContent = h.t.length < 2
-      ? 'The chart starts when the symbol trades while this page is open.'
-      : 'Last price and median since this page opened.';
+      ? 'The chart starts once the symbol has traded twice in the recent past.'
+      : 'Last price and median over the recent past, then live.';
     box.hidden = h.t.length < 2;
+    box.dataset.points = String(h.t.length);
     if (box.hidden) { return; }
+    if (!window.uPlot) { withUPlot(renderFeedDetail); return; }
     if (feed.chart && feed.chart.symbol === r.symbol) { feed.chart.plot.setData(data); return; }
     if (feed.chart) { feed.chart.plot.destroy(); }
     var opts = {
@@ -406,7 +499,7 @@
     Array.from($('feed-table').tHead.rows[0].cells).forEach(function (th) {
       if (th.dataset.key === key) { th.setAttribute('aria-sort', feed.sort.dir > 0 ? 'ascending' : 'descending'); } else { th.removeAttribute('aria-sort'); }
     });
-    sortFeed();
+    placeFeedRows(false);
   }
 
   // ---- Navigation -------------------------------------------------------------------------------------------
@@ -430,9 +523,15 @@
       if (series.chart && series.chart.symbol !== symbol) { series.chart.plot.destroy(); series.chart = null; }
       renderSeriesTable();
     } else {
+      var changed = feed.selected !== symbol;
       feed.selected = symbol;
       feed.trs.forEach(function (tr, s) { tr.setAttribute('aria-selected', String(s === symbol)); });
       renderFeedDetail();
+      // At phone width the detail is below the table: bring it into view when a symbol is chosen.
+      var detail = $('feed-detail');
+      if (changed && symbol !== null && !detail.hidden && detail.getBoundingClientRect().top > window.innerHeight) {
+        detail.scrollIntoView({ block: 'start' });
+      }
     }
     if (current !== view) {
       if (current) { streams[current].close(); }
@@ -446,7 +545,7 @@
       if (series.chart) { series.chart.plot.destroy(); series.chart = null; }
       refreshSeriesChart();
     });
-    $('feed-search').addEventListener('input', function (e) { feed.filter = e.target.value.trim().toLowerCase(); filterFeed(); });
+    $('feed-search').addEventListener('input', function (e) { feed.filter = e.target.value.trim().toLowerCase(); placeFeedRows(false); });
     Array.from($('feed-table').tHead.rows[0].cells).forEach(function (th) {
       th.querySelector('button').addEventListener('click', function () { setSort(th.dataset.key); });
     });

@@ -154,6 +154,85 @@ public sealed class DashboardBrowserTests
     }
 
     [Test]
+    public async Task Feed_detail_chart_starts_from_the_points_the_service_kept_before_the_page_opened()
+    {
+        var market = FakeMarket.Create(listed: 10, trading: 5, tradesPerSymbol: 20, 7);
+        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+        await exchange.StartAsync();
+        await using var service = await ServiceProcess.StartAsync("Production",
+            "--Binance:Enabled=true", $"--Binance:RestBaseUrl={exchange.RestBaseUrl}", $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
+        using var client = service.CreateClient();
+        await service.UntilAsync(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "every trading symbol subscribed", TimeSpan.FromSeconds(60));
+        var symbol = market.TradingSymbols[1];
+        for (var samples = 1; samples <= 3; samples++)
+        {
+            exchange.Publish(1, symbol);
+            var expected = samples;
+            await service.UntilAsync(async () => await HistoryCountAsync(client, symbol) == expected, $"{expected} samples kept", TimeSpan.FromSeconds(30));
+        }
+
+        // Nothing trades once the page is open: every point but the one of its snapshot is from before.
+        await using var watched = await WatchedPage.OpenAsync(_browser!, service.BaseAddress);
+        var page = watched.Page;
+        await page.GotoAsync("/#/feed/" + Uri.EscapeDataString(symbol));
+
+        await Expect(page.Locator("#feed-detail-title")).ToHaveTextAsync(symbol, Soon);
+        await Expect(page.Locator("#feed-chart canvas").First).ToBeVisibleAsync(SoonVisible);
+        await Expect(page.Locator("#feed-chart")).ToHaveAttributeAsync("data-points", new System.Text.RegularExpressions.Regex("^([3-9]|[1-9][0-9]+)$"), new() { Timeout = 15_000 });
+        await Expect(page.Locator("#feed-chart-note")).ToHaveTextAsync("Last price and median over the recent past, then live.", Soon);
+        watched.Errors.Should().BeEmpty();
+        watched.ForeignRequests.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Feed_view_is_usable_at_phone_width()
+    {
+        var market = FakeMarket.Create(listed: 60, trading: 40, tradesPerSymbol: 5, 39);
+        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+        await exchange.StartAsync();
+        await using var service = await ServiceProcess.StartAsync("Production",
+            "--Binance:Enabled=true", $"--Binance:RestBaseUrl={exchange.RestBaseUrl}", $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
+        using var client = service.CreateClient();
+        await service.UntilAsync(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "every trading symbol subscribed", TimeSpan.FromSeconds(60));
+        exchange.PublishAll();
+        await service.UntilAsync(async () => await CountedAsync(client, market.TradingSymbols[^1]) == 5, "every trade counted", TimeSpan.FromSeconds(60));
+        var symbols = JsonSerializer.Deserialize<string[]>(await client.GetStringAsync("/symbols"))!;
+
+        await using var watched = await WatchedPage.OpenAsync(_browser!, service.BaseAddress, viewportWidth: 390, viewportHeight: 844);
+        var page = watched.Page;
+        await page.GotoAsync("/#/feed");
+        await Expect(page.Locator("#feed-table tbody tr")).ToHaveCountAsync(symbols.Length, new() { Timeout = 15_000 });
+
+        // The page never scrolls sideways: the table scrolls inside its own box.
+        (await SidewaysOverflowAsync(page)).Should().BeLessThanOrEqualTo(0, "the page fits the phone's width");
+        (await page.EvaluateAsync<int>("() => { const box = document.querySelector('#feed-table').parentElement; return box.scrollWidth - box.clientWidth; }"))
+            .Should().BeGreaterThan(0, "the table is wider than the phone and scrolls in its box");
+
+        var search = page.GetByLabel("Search symbols");
+        await Expect(search).ToBeInViewportAsync();
+        var needle = market.TradingSymbols[2][..4];
+        await search.FillAsync(needle.ToLowerInvariant());
+        await Expect(page.Locator("#feed-table tbody tr:visible")).ToHaveCountAsync(symbols.Count(s => s.Contains(needle, StringComparison.OrdinalIgnoreCase)), new() { Timeout = 5_000 });
+        await search.FillAsync("");
+
+        // Every sort control is reachable, the last one too (the table's box scrolls to it).
+        foreach (var key in new[] { "count", "missed" })
+        {
+            await page.Locator($"#feed-table thead th[data-key={key}] button").ClickAsync();
+            await Expect(page.Locator($"#feed-table thead th[data-key={key}]")).ToHaveAttributeAsync("aria-sort", "ascending");
+        }
+
+        var symbol = market.TradingSymbols[0];
+        await page.Locator("#feed-table tbody tr").Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = symbol, Exact = true }) })
+            .GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.Locator("#feed-detail-title")).ToHaveTextAsync(symbol, Soon);
+        await Expect(page.Locator("#feed-detail-title")).ToBeInViewportAsync();
+        (await SidewaysOverflowAsync(page)).Should().BeLessThanOrEqualTo(0, "the detail fits the phone's width too");
+        watched.Errors.Should().BeEmpty();
+        watched.ForeignRequests.Should().BeEmpty();
+    }
+
+    [Test]
     public async Task A_lost_connection_is_shown_and_clears_by_itself_when_it_comes_back()
     {
         await using var service = await ServiceProcess.StartAsync();
@@ -194,19 +273,25 @@ public sealed class DashboardBrowserTests
         await service.UntilAsync(async () => await CountedAsync(client, market.TradingSymbols[^1]) == 5, "every trade counted", TimeSpan.FromSeconds(90));
 
         var times = new List<double>();
+        var parts = new List<string>();
         for (var load = 0; load < 5; load++)
         {
             await using var watched = await WatchedPage.OpenAsync(_browser!, service.BaseAddress);
             await watched.Page.GotoAsync("/#/feed");
             await Expect(watched.Page.Locator("#feed-table tbody tr")).ToHaveCountAsync(Symbols, new() { Timeout = 30_000 });
-            times.Add(await watched.Page.EvaluateAsync<double>("() => performance.getEntriesByName('tradestat:feed-table')[0].startTime"));
+            // The table's mark, and on the way to it (-1 for a mark the page does not set): the page ready, the snapshot parsed.
+            var marks = await watched.Page.EvaluateAsync<double[]>(
+                "() => [performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd, ...['tradestat:feed-snapshot', 'tradestat:feed-table'].map(n => performance.getEntriesByName(n)[0]?.startTime ?? -1)]");
+            times.Add(marks[2]);
+            parts.Add(string.Join("/", marks.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
             watched.Errors.Should().BeEmpty();
             watched.ForeignRequests.Should().BeEmpty();
         }
 
         times.Sort();
         await TestContext.Out.WriteLineAsync(
-            $"navigation to the whole feed table of {Symbols} symbols: median {times[times.Count / 2]:F0} ms, each {string.Join(", ", times.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+            $"navigation to the whole feed table of {Symbols} symbols: median {times[times.Count / 2]:F0} ms, each {string.Join(", ", times.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms; "
+            + $"page ready/snapshot parsed/table whole, in load order: {string.Join(", ", parts)} ms");
 
         if (Environment.GetEnvironmentVariable("TRADESTAT_SCREENSHOTS") is { Length: > 0 } folder)
         {
@@ -269,6 +354,15 @@ public sealed class DashboardBrowserTests
         using var answer = await client.PostAsync("/add_batch/", new StringContent(JsonSerializer.Serialize(new { symbol, values }), Encoding.UTF8, "application/json"));
         answer.EnsureSuccessStatusCode();
     }
+
+    private static async Task<int> HistoryCountAsync(HttpClient client, string symbol)
+    {
+        using var doc = JsonDocument.Parse(await client.GetStringAsync("/dashboard/feed/history?symbol=" + Uri.EscapeDataString(symbol)));
+        return doc.RootElement.GetProperty("t").GetArrayLength();
+    }
+
+    private static Task<int> SidewaysOverflowAsync(IPage page) =>
+        page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
 
     private static async Task<long> CountedAsync(HttpClient client, string symbol)
     {

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using TradeStat.Api.Dashboard;
+using TradeStat.Infrastructure.Feed;
 using TradeStat.Tests.Fakes;
 using TradeStat.Tests.Support;
 
@@ -148,6 +151,89 @@ public sealed class DashboardHttpTests
 
         snapshot["rows"]!.AsArray().Should().BeEmpty();
         ((bool)snapshot["meta"]!["enabled"]!).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Every_websocket_message_received_is_counted_in_the_metrics_and_the_feed_health()
+    {
+        const int Trading = 12, TradesPerSymbol = 25;
+        var market = FakeMarket.Create(listed: 20, trading: Trading, tradesPerSymbol: TradesPerSymbol, 11);
+        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+        await exchange.StartAsync();
+        await using var service = exchange.FeedService();
+        using var client = service.CreateApiClient();
+        var metrics = service.Services.GetRequiredService<FeedMetrics>();
+        await Eventually.UntilAsync(() => exchange.AllRecordedStreamsSubscribed, Timeout, "every trading symbol subscribed");
+        exchange.PublishAll();
+        await Eventually.UntilAsync(() => metrics.Trades == Trading * TradesPerSymbol, Timeout, "every trade counted");
+
+        // Each trade is one message, and so is each reply to a request: the counter sees what the exchange sent.
+        await Eventually.UntilAsync(() => metrics.Messages == exchange.MessagesSent, Timeout, $"the messages received ({metrics.Messages}) equal the messages sent ({exchange.MessagesSent})");
+        metrics.Messages.Should().BeGreaterThan(Trading * TradesPerSymbol, "the replies to the subscriptions are messages too");
+
+        var exported = Regex.Match(await client.GetStringAsync("/metrics"), "^tradestat_feed_events\\{event=\"messages\"\\} (\\d+)", RegexOptions.Multiline);
+        exported.Success.Should().BeTrue("/metrics exports the counter beside the feed's other events");
+        long.Parse(exported.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(Trading * TradesPerSymbol);
+
+        using var stream = await SseReader.OpenAsync(client, "/dashboard/events/feed");
+        var health = (await stream.NextAsync("snapshot", Timeout))["meta"]!;
+        ((long)health["messages"]!).Should().BeGreaterThanOrEqualTo(Trading * TradesPerSymbol);
+        ((long)health["trades"]!).Should().Be(Trading * TradesPerSymbol);
+        health["messagesPerSecond"].Should().NotBeNull();
+        health["tradesPerSecond"].Should().NotBeNull();
+    }
+
+    [Test]
+    public async Task The_feed_history_keeps_the_recent_past_of_a_symbol_as_the_api_writes_it()
+    {
+        var market = FakeMarket.Create(listed: 6, trading: 3, tradesPerSymbol: 20, 5);
+        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+        await exchange.StartAsync();
+        await using var service = exchange.FeedService();
+        using var client = service.CreateApiClient();
+        await Eventually.UntilAsync(() => exchange.AllRecordedStreamsSubscribed, Timeout, "every trading symbol subscribed");
+        var symbol = market.TradingSymbols[0];
+        var path = "/dashboard/feed/history?symbol=" + Uri.EscapeDataString(symbol.ToLowerInvariant());
+
+        using (var none = await client.GetAsync(path))
+        {
+            none.StatusCode.Should().Be(HttpStatusCode.OK);
+            none.Headers.GetValues("Content-Security-Policy").Single().Should().Be(DashboardFiles.ContentSecurityPolicy);
+            var empty = JsonNode.Parse(await none.Content.ReadAsStringAsync())!;
+            ((string)empty["symbol"]!).Should().Be(symbol, "the symbol as the feed spells it");
+            empty["t"]!.AsArray().Should().BeEmpty("the symbol has not traded yet");
+        }
+
+        // One trade at a time, each seen by a sample pass before the next: one sample per trade, none while nothing trades.
+        for (var trades = 1; trades <= 3; trades++)
+        {
+            exchange.Publish(1, symbol);
+            var expected = trades;
+            await Eventually.UntilAsync(async () => JsonNode.Parse(await client.GetStringAsync(path))!["t"]!.AsArray().Count == expected, Timeout, $"{expected} samples");
+        }
+
+        var history = JsonNode.Parse(await client.GetStringAsync(path))!;
+        var times = history["t"]!.AsArray().Select(t => (long)t!).ToArray();
+        times.Should().HaveCount(3).And.BeInAscendingOrder();
+        history["last"]!.AsArray().Should().HaveCount(3);
+        history["median"]!.AsArray().Should().HaveCount(3);
+        var api = RawJson.Members(await client.GetStringAsync("/" + symbol));
+        ((string)history["last"]![2]!).Should().Be(api["last"], "the latest sample is the API's answer, digit for digit");
+        ((string)history["median"]![2]!).Should().Be(api["median"]);
+
+        (await client.GetAsync("/dashboard/feed/history?symbol=NOSUCHSYMBOL")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await client.GetAsync("/dashboard/feed/history")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await client.GetAsync("/dashboard/feed/history?symbol=")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await client.GetAsync("/dashboard/feed/history?symbol=" + new string('A', 65))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Test]
+    public async Task The_feed_history_is_unknown_with_the_feed_off()
+    {
+        await using var service = new TradeStatFactory();
+        using var client = service.CreateApiClient();
+
+        (await client.GetAsync("/dashboard/feed/history?symbol=BTCUSDT")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Test]

@@ -12,7 +12,8 @@ namespace TradeStat.Benchmarks.Feed;
 /// SYMBOLS symbols of LEVELS distinct prices each (two trades per price), three writes and three loads each.
 /// <c>checkpoint-throughput SYMBOLS LEVELS SECONDS [ROUNDS]</c>: messages/s through the live pipeline on one thread,
 /// with the checkpoint loop of the service running beside it (default interval and duty) and without, alternated (the
-/// first side changing every round) for ROUNDS rounds (3 by default) of SECONDS per side. With <c>shared</c>, the SYMBOLS symbols share one median of LEVELS
+/// first side changing every round, after a warm-up of up to a minute) for ROUNDS rounds (3 by default) of SECONDS per
+/// side, reporting for the "on" side the rate while a checkpoint is written and while it rests. With <c>shared</c>, the SYMBOLS symbols share one median of LEVELS
 /// levels, so that a state larger than memory (every symbol at the exact budget) is written as it would be.
 /// </summary>
 internal static class CheckpointCost
@@ -200,11 +201,15 @@ internal static class CheckpointCost
         var directory = Directory.CreateTempSubdirectory("tradestat-ckpt-bench-");
         try
         {
-            for (var round = 0; round < rounds; round++)
+            // Round −1 is a warm-up without checkpoints, not reported as a side: the first window of a process runs
+            // slower (tiering, the heap growing), which would otherwise weigh on whichever side comes first.
+            for (var round = -1; round < rounds; round++)
             {
+                var window = round < 0 ? Math.Min(seconds, 60) : seconds;
+
                 // The side that runs first changes every round, so that what follows a round (the previous side's
                 // garbage, the machine's drift) weighs on both sides alike.
-                foreach (var on in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
+                foreach (var on in round < 0 ? new[] { false } : round % 2 == 0 ? new[] { false, true } : new[] { true, false })
                 {
                     // Each side starts without a checkpoint: restoring the previous side's would only leave its
                     // medians behind as garbage for this side's window (and, at the budget, not fit in memory).
@@ -245,7 +250,7 @@ internal static class CheckpointCost
 
                     long messages = 0;
                     var samples = new List<(double At, long Messages)> { (0, 0) };
-                    while (clock.Elapsed.TotalSeconds < seconds)
+                    while (clock.Elapsed.TotalSeconds < window)
                     {
                         foreach (var line in lines)
                         {
@@ -267,7 +272,7 @@ internal static class CheckpointCost
                     var (writeSeconds, writeMessages) = During(samples, writing);
                     var restSeconds = elapsed - writeSeconds;
                     Console.WriteLine(FormattableString.Invariant(
-                        $"round {round} checkpoints {(on ? "on " : "off")}: {rate / 1e6:F2} M messages/s over {elapsed:F0} s ({writes} checkpoints of {symbols} x {levels} levels + the live symbols)"));
+                        $"{(round < 0 ? "warm-up" : $"round {round}")} checkpoints {(on ? "on " : "off")}: {rate / 1e6:F2} M messages/s over {elapsed:F0} s ({writes} checkpoints of {symbols} x {levels} levels + the live symbols)"));
                     if (on && writeSeconds > 0)
                     {
                         Console.WriteLine(FormattableString.Invariant(

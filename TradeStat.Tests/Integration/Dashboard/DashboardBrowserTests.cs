@@ -157,12 +157,9 @@ public sealed class DashboardBrowserTests
     public async Task Feed_detail_chart_starts_from_the_points_the_service_kept_before_the_page_opened()
     {
         var market = FakeMarket.Create(listed: 10, trading: 5, tradesPerSymbol: 20, 7);
-        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
-        await exchange.StartAsync();
-        await using var service = await ServiceProcess.StartAsync("Production",
-            "--Binance:Enabled=true", $"--Binance:RestBaseUrl={exchange.RestBaseUrl}", $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
+        await using var feed = await FeedUnderTest.StartAsync(market, TimeSpan.FromSeconds(60));
+        var (exchange, service) = (feed.Exchange, feed.Service);
         using var client = service.CreateClient();
-        await service.UntilAsync(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "every trading symbol subscribed", TimeSpan.FromSeconds(60));
         var symbol = market.TradingSymbols[1];
         for (var samples = 1; samples <= 3; samples++)
         {
@@ -188,12 +185,9 @@ public sealed class DashboardBrowserTests
     public async Task Feed_view_is_usable_at_phone_width()
     {
         var market = FakeMarket.Create(listed: 60, trading: 40, tradesPerSymbol: 5, 39);
-        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
-        await exchange.StartAsync();
-        await using var service = await ServiceProcess.StartAsync("Production",
-            "--Binance:Enabled=true", $"--Binance:RestBaseUrl={exchange.RestBaseUrl}", $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
+        await using var feed = await FeedUnderTest.StartAsync(market, TimeSpan.FromSeconds(60));
+        var (exchange, service) = (feed.Exchange, feed.Service);
         using var client = service.CreateClient();
-        await service.UntilAsync(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "every trading symbol subscribed", TimeSpan.FromSeconds(60));
         exchange.PublishAll();
         await service.UntilAsync(async () => await CountedAsync(client, market.TradingSymbols[^1]) == 5, "every trade counted", TimeSpan.FromSeconds(60));
         var symbols = JsonSerializer.Deserialize<string[]>(await client.GetStringAsync("/symbols"))!;
@@ -263,12 +257,9 @@ public sealed class DashboardBrowserTests
     {
         const int Symbols = 2_000;
         var market = FakeMarket.Create(listed: Symbols, trading: Symbols, tradesPerSymbol: 5, seed: 2000);
-        await using var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
-        await exchange.StartAsync();
-        await using var service = await ServiceProcess.StartAsync("Production",
-            "--Binance:Enabled=true", $"--Binance:RestBaseUrl={exchange.RestBaseUrl}", $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
+        await using var feed = await FeedUnderTest.StartAsync(market, TimeSpan.FromSeconds(90));
+        var (exchange, service) = (feed.Exchange, feed.Service);
         using var client = service.CreateClient();
-        await service.UntilAsync(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "every symbol subscribed", TimeSpan.FromSeconds(90));
         exchange.PublishAll();
         await service.UntilAsync(async () => await CountedAsync(client, market.TradingSymbols[^1]) == 5, "every trade counted", TimeSpan.FromSeconds(90));
 
@@ -380,5 +371,49 @@ public sealed class DashboardBrowserTests
         entry["status"] = "TRADING";
         symbols.Add(entry);
         return Encoding.UTF8.GetBytes(root.ToJsonString());
+    }
+
+    /// <summary>The built service with the feed on against a fake exchange of a market, once every trading symbol is subscribed.</summary>
+    private sealed class FeedUnderTest : IAsyncDisposable
+    {
+        private FeedUnderTest(FakeBinanceExchange exchange, ServiceProcess service)
+        {
+            Exchange = exchange;
+            Service = service;
+        }
+
+        public FakeBinanceExchange Exchange { get; }
+
+        public ServiceProcess Service { get; }
+
+        public static async Task<FeedUnderTest> StartAsync(FakeMarket market, TimeSpan subscribedWithin)
+        {
+            var exchange = new FakeBinanceExchange(market) { MalformedEvery = 0, IgnoreFirstSubscribe = false };
+            ServiceProcess? service = null;
+            try
+            {
+                await exchange.StartAsync();
+                service = await ServiceProcess.StartAsync("Production",
+                    "--Binance:Enabled=true", $"--Binance:RestBaseUrl={exchange.RestBaseUrl}", $"--Binance:StreamBaseUrl={exchange.StreamBaseUrl}");
+                await service.UntilAsync(() => Task.FromResult(exchange.AllRecordedStreamsSubscribed), "every trading symbol subscribed", subscribedWithin);
+                return new FeedUnderTest(exchange, service);
+            }
+            catch
+            {
+                if (service is not null)
+                {
+                    await service.DisposeAsync();
+                }
+
+                await exchange.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Service.DisposeAsync();
+            await Exchange.DisposeAsync();
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using TradeStat.Api.Dashboard;
+using TradeStat.Api.Routing;
 
 namespace TradeStat.Api.Controllers;
 
@@ -15,9 +16,6 @@ namespace TradeStat.Api.Controllers;
 [ApiExplorerSettings(IgnoreApi = true)]
 public sealed class DashboardHistoryController(FeedHistory history, IOptions<DashboardOptions> options) : ControllerBase
 {
-    // A symbol is at most this many characters, as the feed reads them from the exchange.
-    private const int MaxSymbolLength = 64;
-
     /// <summary>
     /// <c>{"symbol":…,"t":[ms since the Unix epoch…],"last":[…],"median":[…]}</c>, oldest first, prices as the exact
     /// text <c>GET /{symbol}</c> writes (median null before the symbol has one).
@@ -31,10 +29,10 @@ public sealed class DashboardHistoryController(FeedHistory history, IOptions<Das
         }
 
         DashboardFiles.AddSecurityHeaders(Response.Headers);
-        if (string.IsNullOrEmpty(symbol) || symbol.Length > MaxSymbolLength || symbol.Any(char.IsControl))
+        if (string.IsNullOrEmpty(symbol) || symbol.Length > FeedSymbolRouteConstraint.MaxLength || symbol.Any(char.IsControl))
         {
             return Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid symbol",
-                detail: $"symbol is required: a feed symbol of 1 to {MaxSymbolLength} characters, e.g. BTCUSDT.");
+                detail: $"symbol is required: a feed symbol of 1 to {FeedSymbolRouteConstraint.MaxLength} characters, e.g. BTCUSDT.");
         }
 
         if (history.Get(symbol) is not { } samples)

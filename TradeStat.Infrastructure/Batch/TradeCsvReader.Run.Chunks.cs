@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 using TradeStat.Domain.Batch;
 
@@ -8,45 +7,31 @@ namespace TradeStat.Infrastructure.Batch;
 public sealed partial class TradeCsvReader<TMetrics>
     where TMetrics : struct, ITradeMetric<TMetrics>
 {
-    // Cutting the input into chunks of whole lines: file chunks through mapped views or reads, stream chunks through one
+    // Cutting the input into chunks of whole lines: file chunks through positional reads, stream chunks through one
     // reader thread that carries each chunk's unfinished last line over to the next.
     private sealed partial class Run
     {
         // Chunk i owns the lines that start in [i·size, (i+1)·size); it reads one byte before (to see whether a
         // line starts there) and up to MaxLineLength after (to finish its last line).
-        private unsafe void ReadFileChunk(SafeFileHandle handle, MemoryMappedFile? mapped, long length, Work work)
+        private void ReadFileChunk(SafeFileHandle handle, long length, Work work)
         {
             var begin = work.Index * _options.ChunkSize;
             var end = Math.Min(begin + _options.ChunkSize, length);
             var readFrom = begin == 0 ? 0 : begin - 1;
             var readTo = Math.Min(length, end + _options.MaxLineLength);
             var count = (int)(readTo - readFrom);
-            Span<byte> buffer;
-            if (mapped is not null && readTo + TradeLineParser.Padding <= length)
+            var buffer = work.Buffer.AsSpan();
+            var filled = 0;
+            while (filled < count)
             {
-                var view = mapped.CreateViewAccessor(readFrom, readTo + TradeLineParser.Padding - readFrom, MemoryMappedFileAccess.Read);
-                byte* pointer = null;
-                view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-                work.View = view;
-                work.Data = pointer + view.PointerOffset;
-                buffer = new Span<byte>(work.Data, count);
-            }
-            else
-            {
-                buffer = work.Buffer;
-                work.Data = work.BufferPointer();
-                var filled = 0;
-                while (filled < count)
+                var read = RandomAccess.Read(handle, buffer.Slice(filled, count - filled), readFrom + filled);
+                if (read == 0)
                 {
-                    var read = RandomAccess.Read(handle, buffer.Slice(filled, count - filled), readFrom + filled);
-                    if (read == 0)
-                    {
-                        count = filled; // the file shrank while we read it
-                        break;
-                    }
-
-                    filled += read;
+                    count = filled; // the file shrank while we read it
+                    break;
                 }
+
+                filled += read;
             }
 
             work.Bytes = end - begin;
@@ -71,7 +56,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             }
             else if (readFrom + count == length)
             {
-                work.Buffer[count] = (byte)'\n'; // the last line of the file has no line feed (never a mapped chunk)
+                buffer[count] = (byte)'\n'; // the last line of the file has no line feed
                 work.End = count + 1;
             }
             else
@@ -123,10 +108,6 @@ public sealed partial class TradeCsvReader<TMetrics>
 
                     var work = Rent(index);
                     var buffer = work.Buffer;
-                    unsafe
-                    {
-                        work.Data = work.BufferPointer();
-                    }
                     carry.AsSpan(0, carried).CopyTo(buffer);
                     var filled = carried;
                     carried = 0;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 using TradeStat.Domain.Batch;
 
@@ -46,12 +45,8 @@ public sealed partial class TradeCsvReader<TMetrics>
 
         public void ReadFile(SafeFileHandle handle, long length)
         {
-            // Chunks are read through short-lived mapped views (no copy out of the page cache; only the views in
-            // flight are resident); the chunks at the very end of the file, where the parser's look-ahead would
-            // pass the end of the mapping, are copied into a buffer instead.
-            using var mapped = length > 0
-                ? MemoryMappedFile.CreateFromFile(handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true)
-                : null;
+            // Each chunk is copied out of the page cache into a reused buffer: a mapped view would save the copy, but
+            // a parser reading freshly mapped page-cache pages runs at half the speed (see docs/batch.md).
             var chunkSize = (long)_options.ChunkSize;
             var chunks = (length + chunkSize - 1) / chunkSize;
             var perSegment = _options.SegmentChunks;
@@ -75,7 +70,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                     {
                         _buffers.Wait(); // never waits here (a thread holds one chunk at a time); keeps Release's count even
                         var work = Rent(chunk);
-                        ReadFileChunk(handle, mapped, length, work);
+                        ReadFileChunk(handle, length, work);
                         Parse(segment, work);
                     }
 
@@ -198,10 +193,9 @@ public sealed partial class TradeCsvReader<TMetrics>
             return work;
         }
 
-        // A chunk whose bytes are no longer needed: its view unmapped, its buffer back to the pool.
+        // A chunk whose bytes are no longer needed: its buffer back to the pool.
         private void Release(Work work)
         {
-            work.ReleaseView();
             _free.Add(work);
             _buffers.Release();
         }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TradeStat.Domain.Batch;
@@ -12,16 +11,8 @@ public sealed partial class TradeCsvReader<TMetrics>
     /// <summary>One chunk in flight: its bytes, the region of whole lines to parse and what parsing produced.</summary>
     private sealed unsafe class Work(int bufferSize)
     {
-        private byte[]? _buffer;
-
-        /// <summary>Pinned, allocated on first use (mapped file chunks never need it).</summary>
-        public byte[] Buffer => _buffer ??= GC.AllocateUninitializedArray<byte>(bufferSize, pinned: true);
-
-        /// <summary>Where <see cref="Start"/> and <see cref="End"/> point: <see cref="Buffer"/> or a mapped view.</summary>
-        public byte* Data;
-
-        /// <summary>The mapped view of a file chunk, kept until the chunk is merged (a re-parse may need it).</summary>
-        public MemoryMappedViewAccessor? View;
+        /// <summary>The chunk's bytes, pinned; reused from chunk to chunk.</summary>
+        public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(bufferSize, pinned: true);
 
         public readonly CsvChunk<TMetrics> Chunk = new();
         public long Index;
@@ -30,17 +21,8 @@ public sealed partial class TradeCsvReader<TMetrics>
         public bool TooLongTail; // the region is followed by (the start of) a line longer than MaxLineLength
         public long Bytes;
 
-        public byte* BufferPointer() => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Buffer));
-
-        public void ReleaseView()
-        {
-            if (View is not null)
-            {
-                View.SafeMemoryMappedViewHandle.ReleasePointer();
-                View.Dispose();
-                View = null;
-            }
-        }
+        /// <summary>Where <see cref="Start"/> and <see cref="End"/> count from (the buffer never moves).</summary>
+        public byte* Data => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Buffer));
     }
 
     /// <summary>

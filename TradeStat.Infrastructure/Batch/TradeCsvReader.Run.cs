@@ -10,6 +10,9 @@ public sealed partial class TradeCsvReader<TMetrics>
     /// <summary>One read: the parsing threads, the pool of chunks in flight and the merge in input order.</summary>
     private sealed partial class Run
     {
+        // Largest file segment: its partial is merged (and the progress advanced) only when it is done.
+        private const long MaxFileSegmentBytes = 256L << 20;
+
         private readonly CsvReadOptions _options;
         private readonly CsvProgress? _progress;
         private readonly SymbolTable _symbols = new();
@@ -49,24 +52,31 @@ public sealed partial class TradeCsvReader<TMetrics>
             // a parser reading freshly mapped page-cache pages runs at half the speed (see docs/batch.md).
             var chunkSize = (long)_options.ChunkSize;
             var chunks = (length + chunkSize - 1) / chunkSize;
-            var perSegment = _options.SegmentChunks;
-            var segments = (chunks + perSegment - 1) / perSegment;
-            long next = 0;
+            var cursor = new Lock();
+            long nextChunk = 0;
+            long nextIndex = 0;
             RunThreads(_options.Threads, () =>
             {
                 while (!_stopped)
                 {
                     _slots.Wait();
-                    var index = Interlocked.Increment(ref next) - 1;
-                    if (index >= segments || _stopped)
+                    long first, end, index;
+                    lock (cursor)
+                    {
+                        first = nextChunk;
+                        end = Math.Min(chunks, first + FileSegmentChunks(chunks - first));
+                        nextChunk = end;
+                        index = nextIndex++;
+                    }
+
+                    if (first >= chunks || _stopped)
                     {
                         _slots.Release();
                         return;
                     }
 
                     var segment = RentSegment(index);
-                    var end = Math.Min(chunks, (index + 1) * perSegment);
-                    for (var chunk = index * perSegment; chunk < end && !segment.Totals.Stopped && !_stopped; chunk++)
+                    for (var chunk = first; chunk < end && !segment.Totals.Stopped && !_stopped; chunk++)
                     {
                         _buffers.Wait(); // never waits here (a thread holds one chunk at a time); keeps Release's count even
                         var work = Rent(chunk);
@@ -77,6 +87,21 @@ public sealed partial class TradeCsvReader<TMetrics>
                     Complete(segment);
                 }
             });
+        }
+
+        // A file's segments shrink towards its end: each takes a share of the chunks left (at least SegmentChunks,
+        // at most MaxFileSegmentBytes), so a large file needs few per-symbol merges and the threads still finish
+        // together. (A stream's segments hold their chunks' buffers, so they keep SegmentChunks.)
+        private long FileSegmentChunks(long left)
+        {
+            var perSegment = _options.SegmentChunks;
+            if (perSegment == 1 && _options.SkipInvalid)
+            {
+                return 1;
+            }
+
+            var largest = Math.Max(perSegment, MaxFileSegmentBytes / _options.ChunkSize);
+            return Math.Clamp(left / (2 * _options.Threads), perSegment, largest);
         }
 
         public void ReadStream(Stream stream)

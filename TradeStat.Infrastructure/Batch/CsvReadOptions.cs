@@ -35,6 +35,28 @@ public sealed record CsvReadOptions
     /// <summary>Chunks per segment (see <see cref="SegmentSize"/>).</summary>
     internal int SegmentChunks => SkipInvalid ? 1 : Math.Max(1, SegmentSize / ChunkSize);
 
+    /// <summary>Largest segment of a file: a segment is merged, and the progress moves, only once it is done.</summary>
+    internal const long MaxFileSegmentBytes = 256L << 20;
+
+    /// <summary>
+    /// Chunks in the next segment of a file with <paramref name="chunksLeft"/> chunks not yet taken. A file's
+    /// segments shrink towards its end: each takes a 1/(2·threads) share of what is left, at least
+    /// <see cref="SegmentChunks"/> and at most <see cref="MaxFileSegmentBytes"/>, so a large file needs few
+    /// per-symbol merges and the threads still finish together. (A stream's segments hold their chunks' buffers, so
+    /// they keep <see cref="SegmentChunks"/>; with <see cref="SkipInvalid"/> a segment is one chunk.)
+    /// </summary>
+    internal long FileSegmentChunks(long chunksLeft)
+    {
+        if (SkipInvalid)
+        {
+            return 1;
+        }
+
+        var perSegment = SegmentChunks;
+        var largest = Math.Max(perSegment, MaxFileSegmentBytes / ChunkSize);
+        return Math.Clamp(chunksLeft / (2L * Threads), perSegment, largest);
+    }
+
     /// <summary>Longest line, in bytes, that a chunk edge keeps whole.</summary>
     public int MaxLineLength { get; init; } = DefaultMaxLineLength;
 

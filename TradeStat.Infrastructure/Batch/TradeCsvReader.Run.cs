@@ -10,9 +10,6 @@ public sealed partial class TradeCsvReader<TMetrics>
     /// <summary>One read: the parsing threads, the pool of chunks in flight and the merge in input order.</summary>
     private sealed partial class Run
     {
-        // Largest file segment: its partial is merged (and the progress advanced) only when it is done.
-        private const long MaxFileSegmentBytes = 256L << 20;
-
         private readonly CsvReadOptions _options;
         private readonly CsvProgress? _progress;
         private readonly SymbolTable _symbols = new();
@@ -64,7 +61,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                     lock (cursor)
                     {
                         first = nextChunk;
-                        end = Math.Min(chunks, first + FileSegmentChunks(chunks - first));
+                        end = Math.Min(chunks, first + _options.FileSegmentChunks(chunks - first));
                         nextChunk = end;
                         index = nextIndex++;
                     }
@@ -87,21 +84,6 @@ public sealed partial class TradeCsvReader<TMetrics>
                     Complete(segment);
                 }
             });
-        }
-
-        // A file's segments shrink towards its end: each takes a share of the chunks left (at least SegmentChunks,
-        // at most MaxFileSegmentBytes), so a large file needs few per-symbol merges and the threads still finish
-        // together. (A stream's segments hold their chunks' buffers, so they keep SegmentChunks.)
-        private long FileSegmentChunks(long left)
-        {
-            var perSegment = _options.SegmentChunks;
-            if (perSegment == 1 && _options.SkipInvalid)
-            {
-                return 1;
-            }
-
-            var largest = Math.Max(perSegment, MaxFileSegmentBytes / _options.ChunkSize);
-            return Math.Clamp(left / (2 * _options.Threads), perSegment, largest);
         }
 
         public void ReadStream(Stream stream)

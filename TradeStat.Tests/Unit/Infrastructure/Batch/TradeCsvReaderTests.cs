@@ -175,6 +175,54 @@ public sealed class TradeCsvReaderTests
         file.Output.Should().Be(NaiveTrades.Analyze(input).Output);
     }
 
+    [Test]
+    public void File_segments_cover_every_chunk_once_and_shrink_towards_the_end([Range(1, 40)] int seed)
+    {
+        var random = new Random(seed);
+        var chunk = seed % 4 == 0 ? CsvReadOptions.DefaultChunkSize : random.Next(1, 5_000);
+        var options = new CsvReadOptions
+        {
+            Threads = random.Next(1, 5),
+            ChunkSize = chunk,
+            SegmentSize = chunk * random.Next(1, 40),
+        };
+        var chunks = (long)random.Next(0, 200_000);
+        var largest = Math.Max(options.SegmentChunks, CsvReadOptions.MaxFileSegmentBytes / chunk);
+
+        var taken = new List<long>();
+        for (var left = chunks; left > 0;)
+        {
+            var take = Math.Min(left, options.FileSegmentChunks(left));
+            taken.Add(take);
+            left -= take;
+        }
+
+        taken.Sum().Should().Be(chunks);
+        taken.Should().OnlyContain(t => t <= largest);
+        taken.Take(Math.Max(0, taken.Count - 1)).Should().OnlyContain(t => t >= options.SegmentChunks);
+        taken.Should().BeInDescendingOrder();
+    }
+
+    [Test]
+    public void A_gigabyte_file_is_a_dozen_segments_ending_in_small_ones()
+    {
+        // 950 MB of 2 MiB chunks on two threads: few merges, and the last segments are the smallest (16 MiB), so the
+        // threads finish within one small segment of each other.
+        var options = new CsvReadOptions { Threads = 2 };
+        var taken = new List<long>();
+        for (long left = 475; left > 0;)
+        {
+            var take = Math.Min(left, options.FileSegmentChunks(left));
+            taken.Add(take);
+            left -= take;
+        }
+
+        taken.Count.Should().BeInRange(8, 20);
+        taken[0].Should().Be(118);
+        taken[^2].Should().Be(options.SegmentChunks);
+        new CsvReadOptions { SkipInvalid = true }.FileSegmentChunks(475).Should().Be(1);
+    }
+
     // A valid input: no error, the naive reference's output, and every line read and counted as a trade.
     private static void ShouldMatch(CsvRun.Outcome outcome, NaiveTrades.Result expected)
     {

@@ -18,7 +18,7 @@ public sealed class CliTests
     public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
 
     [Test]
-    public void The_seed_sample_file_gives_the_seed_output_csv()
+    public void The_sample_file_gives_the_sample_output_csv()
     {
         File.WriteAllText(PathOf("input.csv"), TradeInputs.Sample);
         var result = Cli(null, "input.csv");

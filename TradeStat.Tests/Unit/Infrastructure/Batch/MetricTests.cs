@@ -17,7 +17,7 @@ public sealed class MetricTests
     ];
 
     [Test]
-    public void The_seed_sample_gives_the_seed_output()
+    public void The_sample_trades_give_the_sample_output()
     {
         var symbols = new SymbolTable();
         var trades = new TradeAggregation<ReportMetrics>();
@@ -30,7 +30,7 @@ public sealed class MetricTests
     }
 
     [Test]
-    public void The_weighted_average_of_the_seed_example_is_15()
+    public void The_weighted_average_of_the_worked_example_is_15()
     {
         var wap = default(WeightedAveragePrice);
         wap.Start(new Trade(1, 20, 18));

@@ -11,7 +11,7 @@ public sealed class TradeCsvReaderTests
     private static readonly Source[] Sources = [Source.File, Source.Stream];
 
     [Test]
-    public void The_seed_sample_gives_exactly_the_seed_output([ValueSource(nameof(Sources))] Source source)
+    public void The_sample_gives_exactly_the_sample_output([ValueSource(nameof(Sources))] Source source)
     {
         var outcome = Analyze(TradeInputs.Sample, source);
         outcome.Output.Should().Be(TradeInputs.SampleOutput);

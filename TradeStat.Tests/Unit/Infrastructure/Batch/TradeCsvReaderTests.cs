@@ -189,13 +189,7 @@ public sealed class TradeCsvReaderTests
         var chunks = (long)random.Next(0, 200_000);
         var largest = Math.Max(options.SegmentChunks, CsvReadOptions.MaxFileSegmentBytes / chunk);
 
-        var taken = new List<long>();
-        for (var left = chunks; left > 0;)
-        {
-            var take = Math.Min(left, options.FileSegmentChunks(left));
-            taken.Add(take);
-            left -= take;
-        }
+        var taken = SegmentsOf(options, chunks);
 
         taken.Sum().Should().Be(chunks);
         taken.Should().OnlyContain(t => t <= largest);
@@ -209,18 +203,26 @@ public sealed class TradeCsvReaderTests
         // 950 MB of 2 MiB chunks on two threads: few merges, and the last segments are the smallest (16 MiB), so the
         // threads finish within one small segment of each other.
         var options = new CsvReadOptions { Threads = 2 };
+        var taken = SegmentsOf(options, 475);
+
+        taken.Count.Should().BeInRange(8, 20);
+        taken[0].Should().Be(118);
+        taken[^2].Should().Be(options.SegmentChunks);
+        new CsvReadOptions { SkipInvalid = true }.FileSegmentChunks(475).Should().Be(1);
+    }
+
+    // The chunk counts of a file's segments, in order, as the reader takes them.
+    private static List<long> SegmentsOf(CsvReadOptions options, long chunks)
+    {
         var taken = new List<long>();
-        for (long left = 475; left > 0;)
+        for (var left = chunks; left > 0;)
         {
             var take = Math.Min(left, options.FileSegmentChunks(left));
             taken.Add(take);
             left -= take;
         }
 
-        taken.Count.Should().BeInRange(8, 20);
-        taken[0].Should().Be(118);
-        taken[^2].Should().Be(options.SegmentChunks);
-        new CsvReadOptions { SkipInvalid = true }.FileSegmentChunks(475).Should().Be(1);
+        return taken;
     }
 
     // A valid input: no error, the naive reference's output, and every line read and counted as a trade.

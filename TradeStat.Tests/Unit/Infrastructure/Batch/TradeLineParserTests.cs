@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Text;
+using TradeStat.Infrastructure.Batch;
+using TradeStat.Tests.Support;
+
+namespace TradeStat.Tests.Unit.Infrastructure.Batch;
+
+/// <summary>
+/// The two-lines-at-once path of <see cref="TradeLineParser"/> (AVX-512 VBMI2) against the line-by-line path, which the
+/// reader tests hold to the naive reference: on lines built to sit on every edge of the fast path (field widths at
+/// and past its limits, zeros, unknown and other-length symbols, CR LF, malformed and decreasing lines, a region that
+/// ends before the bytes in memory do), both must read exactly the same. (Without AVX-512 VBMI2 both runs take the
+/// one-line path.)
+/// </summary>
+[TestFixture]
+[Category("Unit")]
+public sealed class TradeLineParserTests
+{
+    [Test]
+    public void The_sample_is_read_two_lines_at_a_time_where_the_cpu_can()
+    {
+        var reading = Read(Encoding.ASCII.GetBytes(TradeInputs.Sample), skipInvalid: false, twoLines: true);
+        reading.Output.Should().Be(TradeInputs.SampleOutput);
+        reading.Lines.Should().Be(8);
+    }
+
+    [Test]
+    public void Two_lines_at_once_read_exactly_what_one_line_at_a_time_reads([Range(1, 60)] int seed, [Values] bool skipInvalid)
+    {
+        var random = new Random(seed);
+        var bytes = Encoding.ASCII.GetBytes(EdgeLines(random, random.Next(1, 600), invalidEvery: seed % 4 == 0 ? 0 : random.Next(5, 80)));
+        // The region ends at a line end, but the buffer may hold more lines after it (as the reader's does).
+        var regionEnd = RegionEnd(bytes, random);
+
+        var pairs = Read(bytes, skipInvalid, twoLines: true, regionEnd);
+        var single = Read(bytes, skipInvalid, twoLines: false, regionEnd);
+
+        pairs.Should().BeEquivalentTo(single);
+    }
+
+    [Test]
+    public void Valid_edge_lines_match_the_naive_reference([Range(1, 20)] int seed)
+    {
+        var random = new Random(seed);
+        var text = EdgeLines(random, random.Next(1, 800), invalidEvery: 0);
+        var reading = Read(Encoding.ASCII.GetBytes(text), skipInvalid: false, twoLines: true);
+
+        reading.Error.Should().BeNull();
+        reading.Output.Should().Be(NaiveTrades.Analyze(text).Output);
+    }
+
+    public sealed record Reading(string Output, long Lines, long Accepted, long InvalidLines, long FirstInvalidLine,
+        string? Error, bool Stopped, long FirstTimestamp, long LastTimestamp);
+
+    private static unsafe Reading Read(byte[] bytes, bool skipInvalid, bool twoLines, int? regionEnd = null)
+    {
+        var length = regionEnd ?? bytes.Length;
+        var buffer = new byte[bytes.Length + TradeLineParser.Padding];
+        bytes.CopyTo(buffer, 0);
+        var symbols = new SymbolTable();
+        var chunk = new CsvChunk<ReportMetrics>();
+        chunk.Reset();
+        fixed (byte* start = buffer)
+        {
+            TradeLineParser.Parse(start, start + length, chunk, symbols, skipInvalid, twoLines);
+        }
+
+        var output = new ArrayBufferWriter<byte>();
+        chunk.Trades.WriteCsv(symbols, output);
+        return new Reading(Encoding.ASCII.GetString(output.WrittenSpan), chunk.Lines, chunk.Accepted, chunk.InvalidLines,
+            chunk.FirstInvalidLine, chunk.FirstInvalidReason, chunk.Stopped,
+            chunk.Accepted > 0 ? chunk.FirstTimestamp : 0, chunk.Accepted > 0 ? chunk.LastTimestamp : 0);
+    }
+
+    // A line end at random (the last one most of the time).
+    private static int RegionEnd(byte[] bytes, Random random)
+    {
+        if (bytes.Length == 0 || random.Next(3) == 0)
+        {
+            return bytes.Length;
+        }
+
+        var cut = random.Next(bytes.Length);
+        while (bytes[cut] != (byte)'\n')
+        {
+            cut++;
+        }
+
+        return cut + 1;
+    }
+
+    // Lines whose fields sit on the fast path's limits and just past them: timestamps of 1–19 digits, quantities and
+    // prices of 1–10 digits (leading zeros, zero), three-byte symbols known and new, symbols of 1–8 bytes, CR LF; with
+    // invalidEvery > 0, about one line in invalidEvery malformed or out of time order.
+    private static string EdgeLines(Random random, int count, int invalidEvery)
+    {
+        string[] common = ["aaa", "abc", "xyz", "qqq", "zzz"];
+        var text = new StringBuilder();
+        var time = (long)random.Next(0, 1000);
+        for (var i = 0; i < count; i++)
+        {
+            time += random.Next(0, 3) == 0 ? 0 : random.Next(1, 5000);
+            var timestamp = random.Next(10) == 0 ? Widen(time, random.Next(1, 20), random) : time.ToString();
+            var symbol = random.Next(6) switch
+            {
+                0 => Letters(random, random.Next(1, 9)),
+                1 => Letters(random, 3),
+                _ => common[random.Next(common.Length)],
+            };
+            var line = $"{timestamp},{symbol},{Number(random)},{Number(random)}";
+            if (invalidEvery > 0 && random.Next(invalidEvery) == 0)
+            {
+                line = random.Next(9) switch
+                {
+                    0 => line.Replace(",", ",,", StringComparison.Ordinal),
+                    1 => line + ",7",
+                    2 => $"{timestamp},{symbol},{Number(random)}",
+                    3 => line.Replace(symbol + ",", symbol + " ", StringComparison.Ordinal),
+                    4 => $"{Math.Max(0, time - random.Next(1, 100))},{symbol},1,1",
+                    5 => "",
+                    6 => $"{timestamp},{symbol},1a,2",
+                    7 => $"{timestamp},{symbol},0,5",
+                    _ => $"{timestamp},{symbol},5,00",
+                };
+            }
+
+            text.Append(line).Append(random.Next(12) == 0 ? "\r\n" : "\n");
+        }
+
+        return text.ToString();
+    }
+
+    // The timestamp written with leading zeros up to `digits` digits (the same value), or as is when it is longer.
+    private static string Widen(long time, int digits, Random random)
+    {
+        var plain = time.ToString();
+        return random.Next(2) == 0 && plain.Length < digits ? plain.PadLeft(digits, '0') : plain;
+    }
+
+    private static string Number(Random random) => random.Next(8) switch
+    {
+        0 => new string('9', random.Next(7, 11)),                          // 7–10 digits: at and past the 8-digit lanes
+        1 => "0" + random.Next(1, 1000),                                   // a leading zero
+        2 => random.Next(1, 100_000_000).ToString().PadLeft(8, '0'),      // exactly 8 digits
+        _ => random.Next(1, 5000).ToString(),
+    };
+
+    private static string Letters(Random random, int length)
+    {
+        var letters = new char[length];
+        for (var i = 0; i < length; i++)
+        {
+            letters[i] = (char)('a' + random.Next(26));
+        }
+
+        return new string(letters);
+    }
+}

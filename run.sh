@@ -6,10 +6,12 @@
 set -euo pipefail
 # The repository's absolute path without a subshell or dirname: this script runs before every analysis, and each
 # fork costs about a millisecond (the whole check below takes ~5 ms with its one find).
+src=${BASH_SOURCE[0]}
+[[ -L $src ]] && src=$(readlink -f -- "$src") # called through a link to this file: the repository is the target's
 here=$PWD
-case ${BASH_SOURCE[0]} in */*) cd "${BASH_SOURCE[0]%/*}" ;; esac
+case $src in */*) CDPATH='' cd -- "${src%/*}" >/dev/null ;; esac
 root=$PWD
-cd "$here"
+cd -- "$here"
 cli="$root/TradeStat.Cli"
 native="$cli/bin/native/TradeStat.Cli"
 jit="$cli/bin/Release/net10.0/TradeStat.Cli"

@@ -33,7 +33,7 @@ internal static unsafe partial class TradeLineParser
     /// line may end past the region (<paramref name="length"/> tells where it ends).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryParseTwo(byte* p, SymbolTable symbols, out Vector512<ulong> timestamps,
+    internal static bool TryParseTwo(byte* p, SymbolTable symbols, out Vector512<ulong> timestamps,
         out Vector512<uint> groups, out int firstId, out int secondId, out int length)
     {
         Unsafe.SkipInit(out timestamps);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using System.Text;
 using TradeStat.Infrastructure.Batch;
 using TradeStat.Tests.Support;
@@ -22,6 +23,60 @@ public sealed class TradeLineParserTests
         var reading = Read(Encoding.ASCII.GetBytes(TradeInputs.Sample), skipInvalid: false, twoLines: true);
         reading.Output.Should().Be(TradeInputs.SampleOutput);
         reading.Lines.Should().Be(8);
+    }
+
+    [TestCase("52924702000,aaa,13,1136\n52924703000,aab,20,477\n", 52924702000L, 13L, 1136L, 52924703000L, 20L, 477L)]
+    [TestCase("1000000000000000,aaa,12345678,12345678\n1000000000000001,aaa,1,1\n", 1000000000000000L, 12345678L, 12345678L, 1000000000000001L, 1L, 1L)]
+    [TestCase("9999999999999999,aab,00000007,09\n9999999999999999,aaa,9999999,1\n", 9999999999999999L, 7L, 9L, 9999999999999999L, 9999999L, 1L)]
+    [TestCase("0,aaa,1,1\n0,aaa,1,1\n", 0L, 1L, 1L, 0L, 1L, 1L)]
+    public unsafe void A_pair_in_the_fast_shape_is_read_at_once(string pair, long t1, long q1, long p1, long t2, long q2, long p2)
+    {
+        if (!TradeLineParser.TwoLinesSupported)
+        {
+            Assert.Ignore("This CPU has no AVX-512 VBMI2: the two-line path is not used.");
+        }
+
+        var symbols = Known("aaa", "aab");
+        var buffer = Padded(pair);
+        fixed (byte* p = buffer)
+        {
+            TradeLineParser.TryParseTwo(p, symbols, out var timestamps, out var numbers, out var first, out var second, out var length)
+                .Should().BeTrue();
+            ((long)timestamps.ToScalar(), (long)numbers.GetElement(4), (long)numbers.GetElement(5)).Should().Be((t1, q1, p1));
+            ((long)timestamps.GetElement(4), (long)numbers.GetElement(12), (long)numbers.GetElement(13)).Should().Be((t2, q2, p2));
+            length.Should().Be(pair.Length);
+            Encoding.ASCII.GetString(symbols.Name(first)).Should().Be(pair.Substring(pair.IndexOf(',') + 1, 3));
+            Encoding.ASCII.GetString(symbols.Name(second)).Should().Be(pair.Substring(pair.IndexOf(',', pair.IndexOf('\n')) + 1, 3));
+        }
+    }
+
+    [TestCase(",aaa,5,6\n1,aaa,5,6\n", TestName = "An empty timestamp")]
+    [TestCase("12345678901234567,aaa,1,1\n1,aaa,5,6\n", TestName = "A timestamp of 17 digits")]
+    [TestCase("1,aaa,123456789,1\n1,aaa,5,6\n", TestName = "A quantity of 9 digits")]
+    [TestCase("1,aaa,1,123456789\n1,aaa,5,6\n", TestName = "A price of 9 digits")]
+    [TestCase("1,aaa,,1\n1,aaa,5,6\n", TestName = "An empty quantity")]
+    [TestCase("1,aaa,0,1\n1,aaa,5,6\n", TestName = "A quantity of 0")]
+    [TestCase("1,aaa,5,6\n1,aaa,5,00000000\n", TestName = "A price of 0 in the second line")]
+    [TestCase("1,aaa,5,6\r\n1,aaa,5,6\n", TestName = "A CR LF line end")]
+    [TestCase("1,aaa,5 ,6\n1,aaa,5,6\n", TestName = "A space in a quantity")]
+    [TestCase("1,aaa,5,6\n1:,aaa,5,6\n", TestName = "A colon in a timestamp")]
+    [TestCase("1,aaa,5,6\n1,aaa,5,/6\n", TestName = "A slash in a price")]
+    [TestCase("1,aaa,5,6\n1,aaa,5,+6\n", TestName = "A plus sign in a price")]
+    [TestCase("1,aaa,5,\u00006\n1,aaa,5,6\n", TestName = "A NUL byte in a price")]
+    [TestCase("1,aaa,5,6\n1,zzz,5,6\n", TestName = "An unknown symbol in the second line")]
+    [TestCase("1,aa,5,6\n1,aaa,5,6\n", TestName = "A two-byte symbol")]
+    [TestCase("1,aaaa,5,6\n1,aaa,5,6\n", TestName = "A four-byte symbol")]
+    [TestCase("1,aaa,5,6,7\n1,aaa,5,6\n", TestName = "A fifth field")]
+    [TestCase("9999999999999999,aab,00000007,09\n9999999999999999,aaa,99999999,1\n", TestName = "A second line that ends past the 64 bytes")]
+    [TestCase("1,aaa,5,6\n\n1,aaa,5,6\n", TestName = "An empty line")]
+    public unsafe void Anything_outside_the_fast_shape_is_left_to_the_one_line_path(string pair)
+    {
+        var symbols = Known("aaa", "aab");
+        var buffer = Padded(pair);
+        fixed (byte* p = buffer)
+        {
+            TradeLineParser.TryParseTwo(p, symbols, out _, out _, out _, out _, out _).Should().BeFalse();
+        }
     }
 
     [Test]
@@ -72,6 +127,28 @@ public sealed class TradeLineParserTests
             chunk.Accepted > 0 ? chunk.FirstTimestamp : 0, chunk.Accepted > 0 ? chunk.LastTimestamp : 0);
     }
 
+    private static SymbolTable Known(params string[] names)
+    {
+        var symbols = new SymbolTable();
+        foreach (var name in names)
+        {
+            symbols.GetOrAdd(Encoding.ASCII.GetBytes(name));
+        }
+
+        return symbols;
+    }
+
+    // The text's bytes, then readable padding up to 64 bytes past its start (as the reader's buffers have), all '9'
+    // so that nothing after the text looks like a separator.
+    private static byte[] Padded(string text)
+    {
+        var bytes = Encoding.Latin1.GetBytes(text);
+        var buffer = new byte[Math.Max(bytes.Length, 64) + TradeLineParser.Padding];
+        buffer.AsSpan().Fill((byte)'9');
+        bytes.CopyTo(buffer, 0);
+        return buffer;
+    }
+
     // A line end at random (the last one most of the time).
     private static int RegionEnd(byte[] bytes, Random random)
     {
@@ -96,11 +173,18 @@ public sealed class TradeLineParserTests
     {
         string[] common = ["aaa", "abc", "xyz", "qqq", "zzz"];
         var text = new StringBuilder();
-        var time = (long)random.Next(0, 1000);
+        // Microseconds since midnight from 09:30 on (11 digits, as real inputs have) or small ones.
+        var time = random.Next(2) == 0 ? 34_200_000_000L + random.Next(0, 1_000_000) : random.Next(0, 1000);
         for (var i = 0; i < count; i++)
         {
             time += random.Next(0, 3) == 0 ? 0 : random.Next(1, 5000);
             var timestamp = random.Next(10) == 0 ? Widen(time, random.Next(1, 20), random) : time.ToString();
+            if (random.Next(40) == 0)
+            {
+                time = Math.Max(time, (long)(random.NextDouble() * 9e18)); // mostly 17–19 digits: past the 16-digit lanes
+                timestamp = time.ToString();
+            }
+
             var symbol = random.Next(6) switch
             {
                 0 => Letters(random, random.Next(1, 9)),
@@ -110,8 +194,11 @@ public sealed class TradeLineParserTests
             var line = $"{timestamp},{symbol},{Number(random)},{Number(random)}";
             if (invalidEvery > 0 && random.Next(invalidEvery) == 0)
             {
-                line = random.Next(9) switch
+                line = random.Next(12) switch
                 {
+                    9 => $",{symbol},{Number(random)},{Number(random)}",
+                    10 => $"{timestamp},{symbol},{Number(random)}{" :/+\0".Substring(random.Next(5), 1)},{Number(random)}",
+                    11 => $"{timestamp},{symbol},{Number(random)},{(char)random.Next(0x21, 0x30)}{Number(random)}",
                     0 => line.Replace(",", ",,", StringComparison.Ordinal),
                     1 => line + ",7",
                     2 => $"{timestamp},{symbol},{Number(random)}",

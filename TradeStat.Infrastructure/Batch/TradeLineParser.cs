@@ -25,9 +25,13 @@ internal static unsafe partial class TradeLineParser
     /// <summary>Parses the lines in [<paramref name="start"/>, <paramref name="end"/>) into <paramref name="chunk"/>, which is empty.</summary>
     public static void Parse<TMetrics>(byte* start, byte* end, CsvChunk<TMetrics> chunk, SymbolTable symbols, bool skipInvalid)
         where TMetrics : struct, ITradeMetric<TMetrics> =>
-        Parse(start, end, chunk, symbols, skipInvalid, TwoLinesSupported);
+        Parse(start, end, chunk, symbols, skipInvalid, twoLines: true);
 
-    /// <summary>As <see cref="Parse{TMetrics}(byte*, byte*, CsvChunk{TMetrics}, SymbolTable, bool)"/>; <paramref name="twoLines"/> false reads every line alone (tests compare the two).</summary>
+    /// <summary>
+    /// As <see cref="Parse{TMetrics}(byte*, byte*, CsvChunk{TMetrics}, SymbolTable, bool)"/>; <paramref name="twoLines"/>
+    /// true reads two lines at once where the CPU can (<see cref="TwoLinesSupported"/>), false every line alone (tests
+    /// compare the two).
+    /// </summary>
     internal static void Parse<TMetrics>(byte* start, byte* end, CsvChunk<TMetrics> chunk, SymbolTable symbols, bool skipInvalid, bool twoLines)
         where TMetrics : struct, ITradeMetric<TMetrics>
     {

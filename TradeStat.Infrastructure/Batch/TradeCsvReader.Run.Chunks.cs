@@ -20,7 +20,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             var readFrom = begin == 0 ? 0 : begin - 1;
             var readTo = Math.Min(length, end + _options.MaxLineLength);
             var count = (int)(readTo - readFrom);
-            var buffer = work.Buffer.AsSpan();
+            var buffer = work.Buffer;
             var filled = 0;
             while (filled < count)
             {
@@ -113,7 +113,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                     carried = 0;
                     while (filled < capacity)
                     {
-                        var read = stream.Read(buffer, filled, capacity - filled);
+                        var read = stream.Read(buffer[filled..capacity]);
                         if (read == 0)
                         {
                             eof = true;
@@ -127,7 +127,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                     var start = 0;
                     if (discarding)
                     {
-                        var newline = buffer.AsSpan(0, filled).IndexOf((byte)'\n');
+                        var newline = buffer[..filled].IndexOf((byte)'\n');
                         if (newline < 0)
                         {
                             start = filled;
@@ -151,7 +151,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                     }
                     else if (!discarding)
                     {
-                        var last = buffer.AsSpan(start, filled - start).LastIndexOf((byte)'\n');
+                        var last = buffer[start..filled].LastIndexOf((byte)'\n');
                         work.End = last < 0 ? start : start + last + 1;
                         var tail = filled - work.End;
                         if (tail > _options.MaxLineLength)
@@ -161,7 +161,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                         }
                         else
                         {
-                            buffer.AsSpan(work.End, tail).CopyTo(carry);
+                            buffer.Slice(work.End, tail).CopyTo(carry);
                             carried = tail;
                         }
                     }

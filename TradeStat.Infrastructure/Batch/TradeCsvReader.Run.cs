@@ -145,6 +145,15 @@ public sealed partial class TradeCsvReader<TMetrics>
             };
         }
 
+        /// <summary>Frees the chunk buffers now (a buffer a failed read did not give back is freed by its finalizer).</summary>
+        public void FreeBuffers()
+        {
+            while (_free.TryTake(out var work))
+            {
+                work.Memory.Dispose();
+            }
+        }
+
         private void RunThreads(int count, Action body)
         {
             var threads = new Thread[count];

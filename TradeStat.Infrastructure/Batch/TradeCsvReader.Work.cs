@@ -11,8 +11,8 @@ public sealed partial class TradeCsvReader<TMetrics>
     /// <summary>One chunk in flight: its bytes, the region of whole lines to parse and what parsing produced.</summary>
     private sealed unsafe class Work(int bufferSize)
     {
-        /// <summary>The chunk's bytes, pinned; reused from chunk to chunk.</summary>
-        public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(bufferSize, pinned: true);
+        /// <summary>The chunk's bytes (native, huge-page advised); reused from chunk to chunk.</summary>
+        public readonly ChunkMemory Memory = new(bufferSize);
 
         public readonly CsvChunk<TMetrics> Chunk = new();
         public long Index;
@@ -21,8 +21,11 @@ public sealed partial class TradeCsvReader<TMetrics>
         public bool TooLongTail; // the region is followed by (the start of) a line longer than MaxLineLength
         public long Bytes;
 
+        /// <summary>The chunk's bytes.</summary>
+        public Span<byte> Buffer => Memory.Span;
+
         /// <summary>Where <see cref="Start"/> and <see cref="End"/> count from (the buffer never moves).</summary>
-        public byte* Data => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Buffer));
+        public byte* Data => Memory.Data;
     }
 
     /// <summary>

@@ -32,8 +32,15 @@ public sealed partial class TradeCsvReader<TMetrics>
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         var run = new Run(_options, progress);
-        run.ReadFile(handle, RandomAccess.GetLength(handle));
-        return run.Finish();
+        try
+        {
+            run.ReadFile(handle, RandomAccess.GetLength(handle));
+            return run.Finish();
+        }
+        finally
+        {
+            run.FreeBuffers();
+        }
     }
 
     /// <summary>Reads <paramref name="stream"/> to its end (or to the first invalid line), reading and parsing overlapped.</summary>
@@ -41,7 +48,14 @@ public sealed partial class TradeCsvReader<TMetrics>
     {
         ArgumentNullException.ThrowIfNull(stream);
         var run = new Run(_options, progress);
-        run.ReadStream(stream);
-        return run.Finish();
+        try
+        {
+            run.ReadStream(stream);
+            return run.Finish();
+        }
+        finally
+        {
+            run.FreeBuffers();
+        }
     }
 }

@@ -112,7 +112,7 @@ internal static class AnalyzeCommand
         {
             var positional = new List<string>();
             var skipInvalid = false;
-            var threads = Environment.ProcessorCount;
+            var threads = 0; // the reader decides: one a processor for a file, one fewer for stdin
             var chunkSize = CsvReadOptions.DefaultChunkSize;
             for (var i = 0; i < args.Length; i++)
             {

@@ -28,8 +28,9 @@ internal static class CommandLine
           --skip-invalid  count invalid lines and go on; the count and the first one go to stderr.
                     Without it the first invalid line (malformed, quantity or price not positive, timestamp
                     smaller than the previous line's) stops the run: "line N: reason" on stderr, exit status 1.
-          --threads N     parsing threads (default: the number of processors). A file is read in parallel
-                    chunks split at line boundaries; stdin is read by one more thread while the others parse.
+          --threads N     parsing threads (default: the number of processors for a file, one fewer for
+                    stdin). A file is read in parallel chunks split at line boundaries; stdin is read by one
+                    more thread while the others parse.
           An empty input gives an empty output. When stderr is a terminal a progress line shows bytes, rows
           and rate. Exit status: 0 success, 1 invalid input, 2 usage error, 3 I/O error.
 

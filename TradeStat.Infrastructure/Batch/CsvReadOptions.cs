@@ -19,8 +19,12 @@ public sealed record CsvReadOptions
     /// <summary>Count invalid lines and go on, instead of stopping at the first one.</summary>
     public bool SkipInvalid { get; init; }
 
-    /// <summary>Parsing threads (for stdin, one more thread reads).</summary>
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Parsing threads; 0 (the default) picks them for the input: as many as processors for a file, one fewer (at
+    /// least one) for a stream, whose reading thread needs a processor of its own (the pipe's writer needs one too:
+    /// on two processors one parser beside the reader finishes sooner, on less CPU, than two that take turns).
+    /// </summary>
+    public int Threads { get; init; }
 
     /// <summary>Bytes per chunk. Tests use tiny values to put chunk edges everywhere.</summary>
     public int ChunkSize { get; init; } = DefaultChunkSize;
@@ -34,6 +38,20 @@ public sealed record CsvReadOptions
 
     /// <summary>Chunks per segment (see <see cref="SegmentSize"/>).</summary>
     internal int SegmentChunks => SkipInvalid ? 1 : Math.Max(1, SegmentSize / ChunkSize);
+
+    /// <summary>
+    /// Chunks per segment of a stream. With one parsing thread no other thread waits for the next segment, so the
+    /// reader need not buffer a whole segment ahead and a segment can be as large as a file's largest: a merge (and a
+    /// first trade) per symbol every <see cref="MaxFileSegmentBytes"/> instead of every <see cref="SegmentSize"/>.
+    /// </summary>
+    internal int StreamSegmentChunks => Threads == 1 && !SkipInvalid
+        ? (int)Math.Min(int.MaxValue, Math.Max(SegmentChunks, MaxFileSegmentBytes / ChunkSize))
+        : SegmentChunks;
+
+    /// <summary>These options with <see cref="Threads"/> decided for a file or a <paramref name="stream"/> when it is 0.</summary>
+    internal CsvReadOptions ForInput(bool stream) => Threads > 0
+        ? this
+        : this with { Threads = stream ? Math.Max(1, Environment.ProcessorCount - 1) : Environment.ProcessorCount };
 
     /// <summary>Largest segment of a file: a segment is merged, and the progress moves, only once it is done.</summary>
     internal const long MaxFileSegmentBytes = 256L << 20;
@@ -54,7 +72,7 @@ public sealed record CsvReadOptions
 
         var perSegment = SegmentChunks;
         var largest = Math.Max(perSegment, MaxFileSegmentBytes / ChunkSize);
-        return Math.Clamp(chunksLeft / (2L * Threads), perSegment, largest);
+        return Math.Clamp(chunksLeft / (2L * Math.Max(1, Threads)), perSegment, largest);
     }
 
     /// <summary>Longest line, in bytes, that a chunk edge keeps whole.</summary>
@@ -62,7 +80,7 @@ public sealed record CsvReadOptions
 
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads);
         ArgumentOutOfRangeException.ThrowIfLessThan(ChunkSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(SegmentSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLineLength, 8);

@@ -74,7 +74,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             var carry = new byte[capacity];
             var carried = 0;
             var discarding = false; // inside a line too long to keep: drop bytes up to its '\n'
-            var perSegment = _options.SegmentChunks;
+            var perSegment = _options.StreamSegmentChunks;
             Segment? segment = null;
             var inSegment = 0;
             long segmentIndex = 0;
@@ -82,7 +82,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             var eof = false;
             try
             {
-                while (!eof && !_stopped)
+                while (!eof && !_stopped && !_inputEnds)
                 {
                     if (segment is null)
                     {

@@ -27,8 +27,10 @@ public sealed partial class TradeCsvReader<TMetrics>
         private InputError? _firstInvalid;
         private Exception? _failure;
         private volatile bool _stopped;
+        private volatile bool _inputEnds; // a segment stopped at an invalid line: nothing after it is needed
+        private readonly bool _singleStreamParser; // one thread parses a stream, in segments of many chunks
 
-        public Run(CsvReadOptions options, CsvProgress? progress)
+        public Run(CsvReadOptions options, CsvProgress? progress, bool stream)
         {
             _options = options;
             _progress = progress;
@@ -36,9 +38,11 @@ public sealed partial class TradeCsvReader<TMetrics>
             // A chunk's buffer is free once parsed (kept until the merge with skip-invalid: then one per segment).
             // The reader fills a segment's chunks before the next segment's, so the other threads get work while
             // one is behind only if a whole segment, and a chunk for each of them, can be in flight; more would
-            // only add resident memory.
+            // only add resident memory. A stream's single parser only needs the chunk it parses, the one being
+            // read and one ready between them (and one to spare for an uneven pipe).
+            _singleStreamParser = stream && options.Threads == 1 && !options.SkipInvalid;
             var segmentChunks = options.SegmentChunks;
-            _buffers = new SemaphoreSlim(segmentChunks == 1 ? options.Threads + 2 : segmentChunks + options.Threads);
+            _buffers = new SemaphoreSlim(segmentChunks == 1 || _singleStreamParser ? options.Threads + 3 : segmentChunks + options.Threads);
             // chunk + the line that crosses its end + the byte before it + a '\n' added at EOF + padding
             _bufferSize = options.ChunkSize + options.MaxLineLength + 2 + TradeLineParser.Padding;
         }
@@ -232,6 +236,17 @@ public sealed partial class TradeCsvReader<TMetrics>
         {
             ParseInto(segment, work);
             segment.Bytes += work.Bytes;
+            if (segment.Totals.Stopped)
+            {
+                _inputEnds = true; // the read ends at this segment's invalid line: the reader can stop
+            }
+            else if (_singleStreamParser)
+            {
+                // The segments are long: the progress moves with every chunk, not only at a merge. The one parsing
+                // thread is also the one that merges, so the totals are its own to read.
+                _progress?.Set(_bytes + segment.Bytes, _total.Lines + segment.Totals.Lines);
+            }
+
             if (_options.SkipInvalid)
             {
                 segment.Kept = work;

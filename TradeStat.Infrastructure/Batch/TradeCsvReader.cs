@@ -31,7 +31,7 @@ public sealed partial class TradeCsvReader<TMetrics>
     public CsvAnalysis<TMetrics> ReadFile(string path, CsvProgress? progress = null)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        var run = new Run(_options, progress);
+        var run = new Run(_options.ForInput(stream: false), progress, stream: false);
         try
         {
             run.ReadFile(handle, RandomAccess.GetLength(handle));
@@ -47,7 +47,7 @@ public sealed partial class TradeCsvReader<TMetrics>
     public CsvAnalysis<TMetrics> ReadStream(Stream stream, CsvProgress? progress = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var run = new Run(_options, progress);
+        var run = new Run(_options.ForInput(stream: true), progress, stream: true);
         try
         {
             run.ReadStream(stream);

@@ -1,0 +1,162 @@
+using System.Text;
+using TradeStat.Infrastructure.Batch;
+using TradeStat.Tests.Support;
+
+namespace TradeStat.Tests.Unit.Infrastructure.Batch;
+
+/// <summary>How a stream is read: the parsers it gets, where it stops, how its progress moves.</summary>
+[TestFixture]
+[Category("Unit")]
+public sealed class StreamReadTests
+{
+    [Test]
+    public void By_default_a_file_gets_a_parser_a_processor_and_a_stream_one_fewer()
+    {
+        var automatic = new CsvReadOptions();
+
+        automatic.ForInput(stream: false).Threads.Should().Be(Environment.ProcessorCount);
+        automatic.ForInput(stream: true).Threads.Should().Be(Math.Max(1, Environment.ProcessorCount - 1));
+        new CsvReadOptions { Threads = 3 }.ForInput(stream: true).Threads.Should().Be(3);
+        new CsvReadOptions { Threads = 3 }.ForInput(stream: false).Threads.Should().Be(3);
+        var negative = () => new TradeCsvReader<ReportMetrics>(new CsvReadOptions { Threads = -1 });
+        negative.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Test]
+    public void One_parser_reads_a_stream_in_segments_as_long_as_a_file_s_largest()
+    {
+        var options = new CsvReadOptions { Threads = 1, ChunkSize = 1 << 20 };
+
+        options.StreamSegmentChunks.Should().Be((int)(CsvReadOptions.MaxFileSegmentBytes >> 20));
+        new CsvReadOptions { Threads = 2, ChunkSize = 1 << 20 }.StreamSegmentChunks.Should().Be(16);
+        new CsvReadOptions { Threads = 1, SkipInvalid = true }.StreamSegmentChunks.Should().Be(1);
+        new CsvReadOptions { Threads = 1, ChunkSize = 1 }.StreamSegmentChunks.Should().Be((int)CsvReadOptions.MaxFileSegmentBytes);
+    }
+
+    [TestCase(1, 4 << 20)]
+    [TestCase(2, 80 << 20)]
+    public void An_invalid_line_ends_the_read_of_an_endless_stream(int threads, long mostBytesRead)
+    {
+        // Past the invalid second line nothing is needed: the reader stops soon after the parser meets it, not at
+        // the end of the segment (256 MiB with one parser) nor of the input (never).
+        using var stream = new EndlessStream("1000,aaa,1,1\n1000,aaa,x,1\n", "1000,aaa,1,1\n", limit: 1L << 30);
+        var reader = new TradeCsvReader<ReportMetrics>(new CsvReadOptions { Threads = threads, ChunkSize = 64 << 10 });
+
+        var analysis = reader.ReadStream(stream);
+
+        analysis.Error.Should().NotBeNull();
+        analysis.Error!.Line.Should().Be(2);
+        stream.BytesRead.Should().BeLessThan(mostBytesRead);
+    }
+
+    [Test]
+    public void With_one_parser_the_progress_moves_with_every_chunk()
+    {
+        // The segment is longer than the whole input: the progress must not wait for its merge at the end.
+        var input = Encoding.ASCII.GetBytes(TradeInputs.Random(3, 20_000, 50));
+        var half = input.Length / 2;
+        using var stream = new GatedStream(input, half);
+        var reader = new TradeCsvReader<ReportMetrics>(new CsvReadOptions { Threads = 1, ChunkSize = 4096 });
+        var progress = new CsvProgress();
+
+        var read = Task.Run(() => reader.ReadStream(stream, progress));
+        var moved = SpinWait.SpinUntil(() => progress.Bytes > 0, TimeSpan.FromSeconds(20));
+        var seenBeforeTheEnd = progress.Bytes;
+        stream.Open();
+        var analysis = read.GetAwaiter().GetResult();
+
+        moved.Should().BeTrue("the progress moves while the stream is still open");
+        seenBeforeTheEnd.Should().BeInRange(1, half);
+        analysis.Error.Should().BeNull();
+        progress.Bytes.Should().Be(input.Length);
+        analysis.Lines.Should().Be(20_000);
+    }
+
+    /// <summary><paramref name="head"/>, then <paramref name="line"/> over and over, up to <paramref name="limit"/> bytes.</summary>
+    private sealed class EndlessStream(string head, string line, long limit) : Stream
+    {
+        private readonly byte[] _head = Encoding.ASCII.GetBytes(head);
+        private readonly byte[] _line = Encoding.ASCII.GetBytes(line);
+
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = 0;
+            while (n < buffer.Length && BytesRead < limit)
+            {
+                var source = BytesRead < _head.Length ? _head : _line;
+                var at = BytesRead < _head.Length ? BytesRead : (BytesRead - _head.Length) % _line.Length;
+                buffer[n++] = source[at];
+                BytesRead++;
+            }
+
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Gives the first <paramref name="gate"/> bytes, then waits for <see cref="Open"/> before the rest.</summary>
+    private sealed class GatedStream(byte[] data, int gate) : Stream
+    {
+        private readonly ManualResetEventSlim _open = new();
+        private int _position;
+
+        public void Open() => _open.Set();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => data.Length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position >= gate)
+            {
+                _open.Wait();
+            }
+
+            var end = _position < gate ? gate : data.Length;
+            var n = Math.Min(buffer.Length, end - _position);
+            data.AsSpan(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _open.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

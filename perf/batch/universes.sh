@@ -114,12 +114,13 @@ for universe in $UNIVERSES; do
   [[ $universe == 17576-uniform ]] && cpu_per_row_uniform=$ns_per_row
   rows_out+=("$(awk -v u="$universe" -v by="$bytes" -v w="$BEST_WALL_file" -v us="$BEST_USER_file" -v n="$ns_per_row" \
     -v m="$BEST_RSS_file" -v d="$BEST_WALL_duck" -v s="$BEST_WALL_stdin" -v c="$BEST_WALL_catcat" 'BEGIN {
-      printf "%-14s %8.0f %7.2f %7.2f %10s %8.0f %8.2f %8.1f× %9.2f\n",
-        u, by / 1e6, w, us, n, m / 1024, d, d / (w > 0 ? w : 0.005), (s > 0 ? c / s : 0) }')")
+      printf "%-14s %8.0f %7.2f %7.2f %10s %8.0f %8.2f %8.1f× %8.2f %9.2f %9.2f\n",
+        u, by / 1e6, w, us, n, m / 1024, d, d / (w > 0 ? w : 0.005), s, c, (s > 0 ? c / s : 0) }')")
 done
 
 printf '\nROWS=%s, %s, %s\n' "$ROWS" "$(nproc) cores" "$(uptime | sed 's/.*load average: /load /')"
-printf '%-14s %8s %7s %7s %10s %8s %8s %9s %9s\n' universe MB "wall s" "user s" "CPU ns/row" "RSS MB" "DuckDB s" "DuckDB÷us" "stdin÷cat"
+printf '%-14s %8s %7s %7s %10s %8s %8s %9s %8s %9s %9s\n' universe MB "wall s" "user s" "CPU ns/row" "RSS MB" "DuckDB s" \
+  "DuckDB÷us" "stdin s" "cat|cat s" "stdin÷cat"
 printf '%s\n' "${rows_out[@]}"
 if [[ -n $cpu_per_row_500 && -n $cpu_per_row_uniform ]]; then
   awk -v a="$cpu_per_row_uniform" -v b="$cpu_per_row_500" \

@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
-/// A chunk buffer outside the managed heap, aligned to 2 MiB and, on Linux, advised into transparent huge pages: a
-/// 2 MiB chunk is then one TLB entry instead of 512, and one page fault instead of 512 on first use.
+/// A chunk buffer outside the managed heap. One of 2 MiB or more is aligned to 2 MiB and, on Linux, advised into
+/// transparent huge pages: a 2 MiB chunk is then one TLB entry instead of 512, and one page fault instead of 512 on
+/// first use. A smaller one (tests' tiny chunks) is only cache-line aligned.
 /// </summary>
 /// <remarks>
 /// Where the kernel grants no huge page (THP off, or memory fragmented) the advice is ignored and the buffer is
@@ -23,7 +24,7 @@ internal sealed unsafe partial class ChunkMemory : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         var size = ((nuint)length + 4095) & ~(nuint)4095;
-        _data = (byte*)NativeMemory.AlignedAlloc(size, HugePage);
+        _data = (byte*)NativeMemory.AlignedAlloc(size, size >= HugePage ? HugePage : 64);
         var huge = size & ~(HugePage - 1); // the whole huge pages only: a tail past them stays in small pages
         Length = length;
         GC.AddMemoryPressure((long)size);

@@ -42,7 +42,10 @@ public sealed partial class TradeCsvReader<TMetrics>
             // read and one ready between them (and one to spare for an uneven pipe).
             _singleStreamParser = stream && options.Threads == 1 && !options.SkipInvalid;
             var segmentChunks = options.SegmentChunks;
-            _buffers = new SemaphoreSlim(segmentChunks == 1 || _singleStreamParser ? options.Threads + 3 : segmentChunks + options.Threads);
+            _buffers = new SemaphoreSlim(
+                _singleStreamParser ? options.Threads + 3
+                : segmentChunks == 1 ? options.Threads + 2
+                : segmentChunks + options.Threads);
             // chunk + the line that crosses its end + the byte before it + a '\n' added at EOF + padding
             _bufferSize = options.ChunkSize + options.MaxLineLength + 2 + TradeLineParser.Padding;
         }

@@ -9,7 +9,8 @@
 # ${TMPDIR:-/tmp}/tradestat-universes), UNIVERSES (a subset, e.g. "500 17576-uniform").
 # Per universe: the file is generated once (reused when present with the same parameters), read into the page
 # cache, then: `run.sh FILE out` best of 3 (wall), `cat FILE | bash run.sh - out2` and `cat FILE | cat > /dev/null`
-# alternated, best of 3 each, DuckDB best of 2. Exit status 1 if any output differs (DuckDB's or stdin's).
+# alternated, best of 3 each, DuckDB best of 2; then, with 500 and 17576-uniform, the two files alternated five times
+# for the CPU-per-row ratio. Exit status 1 if any output differs (DuckDB's or stdin's).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -118,12 +119,33 @@ for universe in $UNIVERSES; do
         u, by / 1e6, w, us, n, m / 1024, d, d / (w > 0 ? w : 0.005), s, c, (s > 0 ? c / s : 0) }')")
 done
 
+# CPU per row of 17576-uniform over 500, paired: the two files alternate five times, so that each pair's ratio comes
+# from runs seconds apart (the machine's other load moves between the universes' rows above, minutes apart).
+paired=""
+if [[ " $UNIVERSES " == *" 500 "* && " $UNIVERSES " == *" 17576-uniform "* ]]; then
+  user_ratios=()
+  cpu_ratios=()
+  for i in 1 2 3 4 5; do
+    log "CPU per row 17576-uniform ÷ 500, paired: round $i of 5"
+    timed pair-500 bash "$REPO/run.sh" "$WORK/trades-$ROWS-500.csv" "$WORK/out-pair.csv"
+    user_500=$USER cpu_500=$(awk -v u="$USER" -v s="$SYS" 'BEGIN { print u + s }')
+    timed pair-uniform bash "$REPO/run.sh" "$WORK/trades-$ROWS-17576-uniform.csv" "$WORK/out-pair.csv"
+    cpu_uniform=$(awk -v u="$USER" -v s="$SYS" 'BEGIN { print u + s }')
+    user_ratios+=("$(awk -v a="$USER" -v b="$user_500" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')")
+    cpu_ratios+=("$(awk -v a="$cpu_uniform" -v b="$cpu_500" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')")
+  done
+  # median (range) of a list of numbers
+  summary() { printf '%s\n' "$@" | sort -n | awk '{ r[NR] = $1 } END { printf "median %.2f (%.2f–%.2f)", r[int((NR + 1) / 2)], r[1], r[NR] }'; }
+  paired="user $(summary "${user_ratios[@]}"), user + sys $(summary "${cpu_ratios[@]}") over 5 alternated pairs"
+fi
+
 printf '\nROWS=%s, %s, %s\n' "$ROWS" "$(nproc) cores" "$(uptime | sed 's/.*load average: /load /')"
 printf '%-14s %8s %7s %7s %10s %8s %8s %9s %8s %9s %9s\n' universe MB "wall s" "user s" "CPU ns/row" "RSS MB" "DuckDB s" \
   "DuckDB÷us" "stdin s" "cat|cat s" "stdin÷cat"
 printf '%s\n' "${rows_out[@]}"
 if [[ -n $cpu_per_row_500 && -n $cpu_per_row_uniform ]]; then
   awk -v a="$cpu_per_row_uniform" -v b="$cpu_per_row_500" \
-    'BEGIN { printf "CPU per row, 17576-uniform ÷ 500: %.2f\n", (b > 0 ? a / b : 0) }'
+    'BEGIN { printf "CPU per row, 17576-uniform ÷ 500: %.2f (user + sys of the rows above)\n", (b > 0 ? a / b : 0) }'
 fi
+[[ -n $paired ]] && printf 'CPU per row, 17576-uniform ÷ 500, paired: %s\n' "$paired"
 printf 'outputs identical (run.sh file = stdin = DuckDB) for every universe\n'

@@ -26,9 +26,17 @@ internal static class AnalyzeCommand
             using var line = Console.IsErrorRedirected ? null : new ProgressLine(progress, stderr, stopwatch);
             if (options.Input == "-")
             {
-                PipeBuffer.TryEnlarge(0, 1 << 20);
                 using var stdin = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 0);
-                analysis = reader.ReadStream(stdin, progress);
+                if (RegularFileStart(stdin) is { } start)
+                {
+                    // `run.sh - < file`: a file after all, read in parallel like one, from where the shell left it.
+                    analysis = reader.ReadFile(stdin.SafeFileHandle, start, progress);
+                }
+                else
+                {
+                    PipeBuffer.TryEnlarge(0, 1 << 20);
+                    analysis = reader.ReadStream(stdin, progress);
+                }
             }
             else
             {
@@ -102,6 +110,28 @@ internal static class AnalyzeCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"warning: could not remove the earlier {output}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Where to start reading <paramref name="stdin"/> as a file, when it is one: seekable with bytes left from its
+    /// position (a pipe, a terminal or a character device is not seekable or has no length). Null otherwise.
+    /// </summary>
+    internal static long? RegularFileStart(FileStream stdin)
+    {
+        try
+        {
+            if (!stdin.CanSeek)
+            {
+                return null;
+            }
+
+            var position = stdin.Position;
+            return RandomAccess.GetLength(stdin.SafeFileHandle) > position ? position : null;
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

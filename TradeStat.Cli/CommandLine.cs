@@ -30,7 +30,8 @@ internal static class CommandLine
                     smaller than the previous line's) stops the run: "line N: reason" on stderr, exit status 1.
           --threads N     parsing threads (default: the number of processors for a file, one fewer for
                     stdin). A file is read in parallel chunks split at line boundaries; stdin is read by one
-                    more thread while the others parse.
+                    more thread while the others parse (a stdin redirected from a file, "- < FILE", is read
+                    like a file, from where the shell left it).
           An empty input gives an empty output. When stderr is a terminal a progress line shows bytes, rows
           and rate. Exit status: 0 success, 1 invalid input, 2 usage error, 3 I/O error.
 

@@ -24,7 +24,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             var filled = 0;
             while (filled < count)
             {
-                var read = RandomAccess.Read(handle, buffer.Slice(filled, count - filled), readFrom + filled);
+                var read = RandomAccess.Read(handle, buffer.Slice(filled, count - filled), _fileStart + readFrom + filled);
                 if (read == 0)
                 {
                     count = filled; // the file shrank while we read it

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using TradeStat.Domain.Batch;
 
 namespace TradeStat.Infrastructure.Batch;
@@ -31,10 +32,23 @@ public sealed partial class TradeCsvReader<TMetrics>
     public CsvAnalysis<TMetrics> ReadFile(string path, CsvProgress? progress = null)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        return ReadFile(handle, 0, progress);
+    }
+
+    /// <summary>
+    /// Reads the open regular file <paramref name="handle"/> from byte <paramref name="start"/> to its end in parallel
+    /// chunks (positional reads: the handle's own position is neither used nor moved), e.g. a stdin redirected from a
+    /// file, from where the shell left it.
+    /// </summary>
+    public CsvAnalysis<TMetrics> ReadFile(SafeFileHandle handle, long start, CsvProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        var length = RandomAccess.GetLength(handle);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
         var run = new Run(_options.ForInput(stream: false), progress, stream: false);
         try
         {
-            run.ReadFile(handle, RandomAccess.GetLength(handle));
+            run.ReadFile(handle, Math.Min(start, length), length);
             return run.Finish();
         }
         finally

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using TradeStat.Cli;
 using TradeStat.Tests.Support;
 
 namespace TradeStat.Tests.Integration.Batch;
@@ -34,6 +35,43 @@ public sealed class CliTests
         var result = Cli(TradeInputs.Sample, "-", "-");
         result.ExitCode.Should().Be(0, result.Stderr);
         result.Stdout.Should().Be(TradeInputs.SampleOutput);
+    }
+
+    [Test]
+    [Platform("Linux")] // bash redirects stdin from the file
+    public void Stdin_redirected_from_a_file_is_read_as_a_file_from_where_the_shell_left_it()
+    {
+        // `run.sh - < file` is read like a file (in parallel), from the shell's position: after `read` took the first
+        // line, the CLI must see only the rest.
+        File.WriteAllText(PathOf("in.csv"), "1,zzz,5,5\n" + TradeInputs.Sample);
+        var cli = $"dotnet '{Path.Combine(AppContext.BaseDirectory, "TradeStat.Cli.dll")}'";
+
+        var whole = Run("bash", "-c", $"{cli} - whole.csv < in.csv");
+        var rest = Run("bash", "-c", $"{{ IFS= read -r first; {cli} - rest.csv; }} < in.csv");
+
+        whole.ExitCode.Should().Be(0, whole.Stderr);
+        File.ReadAllText(PathOf("whole.csv")).Should().Be(TradeInputs.SampleOutput + "zzz,0,5,5,5\n");
+        rest.ExitCode.Should().Be(0, rest.Stderr);
+        File.ReadAllText(PathOf("rest.csv")).Should().Be(TradeInputs.SampleOutput, "the line the shell read is not the CLI's");
+    }
+
+    [Test]
+    public void Only_a_seekable_stdin_with_bytes_left_is_read_as_a_file()
+    {
+        var path = PathOf("seekable.csv");
+        File.WriteAllText(path, TradeInputs.Sample);
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read))
+        {
+            AnalyzeCommand.RegularFileStart(file).Should().Be(0);
+            file.Position = 10;
+            AnalyzeCommand.RegularFileStart(file).Should().Be(10);
+            file.Position = file.Length;
+            AnalyzeCommand.RegularFileStart(file).Should().BeNull("nothing is left: the stream path reads the empty rest");
+        }
+
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        using var pipeFile = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(pipe.SafePipeHandle.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, 0);
+        AnalyzeCommand.RegularFileStart(pipeFile).Should().BeNull("a pipe is read as a stream");
     }
 
     [Test]

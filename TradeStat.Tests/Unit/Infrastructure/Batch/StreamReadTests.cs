@@ -72,6 +72,58 @@ public sealed class StreamReadTests
         analysis.Lines.Should().Be(20_000);
     }
 
+    [Test]
+    public void A_file_read_from_a_line_start_matches_the_naive_reference_on_the_rest([Range(1, 8)] int seed)
+    {
+        // A stdin redirected from a file is read from where the shell left it: chunk 0 begins there.
+        var random = new Random(seed);
+        var lines = TradeInputs.Random(seed, random.Next(2, 3_000), random.Next(1, 300)).Split('\n');
+        var skip = random.Next(0, lines.Length);
+        var head = string.Concat(lines.Take(skip).Select(l => l + "\n"));
+        var rest = string.Join('\n', lines.Skip(skip));
+        var path = Path.Combine(Path.GetTempPath(), $"tradestat-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, head + rest);
+        try
+        {
+            using var handle = File.OpenHandle(path);
+            var reader = new TradeCsvReader<ReportMetrics>(
+                new CsvReadOptions { Threads = 1 + seed % 3, ChunkSize = random.Next(1, 2_000), MaxLineLength = 128 });
+
+            var analysis = reader.ReadFile(handle, Encoding.UTF8.GetByteCount(head));
+
+            var expected = NaiveTrades.Analyze(rest);
+            analysis.Error.Should().BeNull();
+            analysis.Lines.Should().Be(expected.Lines);
+            var output = new System.Buffers.ArrayBufferWriter<byte>();
+            analysis.WriteCsv(output);
+            Encoding.ASCII.GetString(output.WrittenSpan).Should().Be(expected.Output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void A_file_read_from_its_end_or_past_it_is_empty()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tradestat-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, TradeInputs.Sample);
+        try
+        {
+            using var handle = File.OpenHandle(path);
+            var reader = new TradeCsvReader<ReportMetrics>(new CsvReadOptions());
+
+            reader.ReadFile(handle, TradeInputs.Sample.Length).Lines.Should().Be(0);
+            reader.ReadFile(handle, TradeInputs.Sample.Length + 10).Lines.Should().Be(0);
+            reader.ReadFile(handle, 0).Lines.Should().Be(8);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary><paramref name="head"/>, then <paramref name="line"/> over and over, up to <paramref name="limit"/> bytes.</summary>
     private sealed class EndlessStream(string head, string line, long limit) : Stream
     {

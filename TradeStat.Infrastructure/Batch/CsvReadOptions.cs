@@ -44,9 +44,15 @@ public sealed record CsvReadOptions
     /// reader need not buffer a whole segment ahead and a segment can be as large as a file's largest: a merge (and a
     /// first trade) per symbol every <see cref="MaxFileSegmentBytes"/> instead of every <see cref="SegmentSize"/>.
     /// </summary>
-    internal int StreamSegmentChunks => Threads == 1 && !SkipInvalid
+    internal int StreamSegmentChunks => SingleStreamParser
         ? (int)Math.Min(int.MaxValue, Math.Max(SegmentChunks, MaxFileSegmentBytes / ChunkSize))
         : SegmentChunks;
+
+    /// <summary>
+    /// Whether a stream read with these options has one parsing thread reading long segments (with
+    /// <see cref="SkipInvalid"/> a segment stays one chunk, kept for a re-parse).
+    /// </summary>
+    internal bool SingleStreamParser => Threads == 1 && !SkipInvalid;
 
     /// <summary>These options with <see cref="Threads"/> decided for a file or a <paramref name="stream"/> when it is 0.</summary>
     internal CsvReadOptions ForInput(bool stream) => Threads > 0

@@ -41,7 +41,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             // one is behind only if a whole segment, and a chunk for each of them, can be in flight; more would
             // only add resident memory. A stream's single parser only needs the chunk it parses, the one being
             // read and one ready between them (and one to spare for an uneven pipe).
-            _singleStreamParser = stream && options.Threads == 1 && !options.SkipInvalid;
+            _singleStreamParser = stream && options.SingleStreamParser;
             var segmentChunks = options.SegmentChunks;
             _buffers = new SemaphoreSlim(
                 _singleStreamParser ? options.Threads + 3

@@ -11,9 +11,9 @@ public sealed partial class TradeCsvReader<TMetrics>
     // reader thread that carries each chunk's unfinished last line over to the next.
     private sealed partial class Run
     {
-        // Chunk i owns the lines that start in [i·size, (i+1)·size); it reads one byte before (to see whether a
-        // line starts there) and up to MaxLineLength after (to finish its last line).
-        private void ReadFileChunk(SafeFileHandle handle, long length, Work work)
+        // Chunk i owns the lines that start in [i·size, (i+1)·size) of the length bytes from fileStart; it reads one
+        // byte before (to see whether a line starts there) and up to MaxLineLength after (to finish its last line).
+        private void ReadFileChunk(SafeFileHandle handle, long fileStart, long length, Work work)
         {
             var begin = work.Index * _options.ChunkSize;
             var end = Math.Min(begin + _options.ChunkSize, length);
@@ -24,7 +24,7 @@ public sealed partial class TradeCsvReader<TMetrics>
             var filled = 0;
             while (filled < count)
             {
-                var read = RandomAccess.Read(handle, buffer.Slice(filled, count - filled), _fileStart + readFrom + filled);
+                var read = RandomAccess.Read(handle, buffer.Slice(filled, count - filled), fileStart + readFrom + filled);
                 if (read == 0)
                 {
                     count = filled; // the file shrank while we read it

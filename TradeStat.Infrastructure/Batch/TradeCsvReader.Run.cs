@@ -22,7 +22,6 @@ public sealed partial class TradeCsvReader<TMetrics>
         private readonly Dictionary<long, Segment> _pending = [];
         private readonly int _bufferSize;
         private long _nextMerge;
-        private long _fileStart; // where a file's chunk 0 begins
         private long _bytes;
         private InputError? _error;
         private InputError? _firstInvalid;
@@ -54,7 +53,6 @@ public sealed partial class TradeCsvReader<TMetrics>
         // The bytes [start, end) of the file: chunk offsets count from start.
         public void ReadFile(SafeFileHandle handle, long start, long end)
         {
-            _fileStart = start;
             var length = end - start;
             // Each chunk is copied out of the page cache into a reused buffer: a mapped view would save the copy, but
             // a parser reading freshly mapped page-cache pages runs at half the speed (see docs/batch.md).
@@ -88,7 +86,7 @@ public sealed partial class TradeCsvReader<TMetrics>
                     {
                         _buffers.Wait(); // never waits here (a thread holds one chunk at a time); keeps Release's count even
                         var work = Rent(chunk);
-                        ReadFileChunk(handle, length, work);
+                        ReadFileChunk(handle, start, length, work);
                         Parse(segment, work);
                     }
 

@@ -45,26 +45,23 @@ public sealed partial class TradeCsvReader<TMetrics>
         ArgumentNullException.ThrowIfNull(handle);
         var length = RandomAccess.GetLength(handle);
         ArgumentOutOfRangeException.ThrowIfNegative(start);
-        var run = new Run(_options.ForInput(stream: false), progress, stream: false);
-        try
-        {
-            run.ReadFile(handle, Math.Min(start, length), length);
-            return run.Finish();
-        }
-        finally
-        {
-            run.FreeBuffers();
-        }
+        return Complete(new Run(_options.ForInput(stream: false), progress, stream: false),
+            run => run.ReadFile(handle, Math.Min(start, length), length));
     }
 
     /// <summary>Reads <paramref name="stream"/> to its end (or to the first invalid line), reading and parsing overlapped.</summary>
     public CsvAnalysis<TMetrics> ReadStream(Stream stream, CsvProgress? progress = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var run = new Run(_options.ForInput(stream: true), progress, stream: true);
+        return Complete(new Run(_options.ForInput(stream: true), progress, stream: true), run => run.ReadStream(stream));
+    }
+
+    // Reads with run, then gives its result; the chunk buffers are freed either way.
+    private static CsvAnalysis<TMetrics> Complete(Run run, Action<Run> read)
+    {
         try
         {
-            run.ReadStream(stream);
+            read(run);
             return run.Finish();
         }
         finally

@@ -125,81 +125,48 @@ public sealed class StreamReadTests
     }
 
     /// <summary><paramref name="head"/>, then <paramref name="line"/> over and over, up to <paramref name="limit"/> bytes.</summary>
-    private sealed class EndlessStream(string head, string line, long limit) : Stream
+    private sealed class EndlessStream(string head, string line, long limit) : ForwardStream
     {
         private readonly byte[] _head = Encoding.ASCII.GetBytes(head);
         private readonly byte[] _line = Encoding.ASCII.GetBytes(line);
 
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public long BytesRead => Given;
 
         public override int Read(Span<byte> buffer)
         {
             var n = 0;
-            while (n < buffer.Length && BytesRead < limit)
+            while (n < buffer.Length && Given < limit)
             {
-                var source = BytesRead < _head.Length ? _head : _line;
-                var at = BytesRead < _head.Length ? BytesRead : (BytesRead - _head.Length) % _line.Length;
+                var source = Given < _head.Length ? _head : _line;
+                var at = Given < _head.Length ? Given : (Given - _head.Length) % _line.Length;
                 buffer[n++] = source[at];
-                BytesRead++;
+                Given++;
             }
 
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Gives the first <paramref name="gate"/> bytes, then waits for <see cref="Open"/> before the rest.</summary>
-    private sealed class GatedStream(byte[] data, int gate) : Stream
+    private sealed class GatedStream(byte[] data, int gate) : ForwardStream
     {
         private readonly ManualResetEventSlim _open = new();
-        private int _position;
 
         public void Open() => _open.Set();
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => data.Length;
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
-            if (_position >= gate)
+            if (Given >= gate)
             {
                 _open.Wait();
             }
 
-            var end = _position < gate ? gate : data.Length;
-            var n = Math.Min(buffer.Length, end - _position);
-            data.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
+            var end = Given < gate ? gate : data.Length;
+            var n = (int)Math.Min(buffer.Length, end - Given);
+            data.AsSpan((int)Given, n).CopyTo(buffer);
+            Given += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -210,5 +177,30 @@ public sealed class StreamReadTests
 
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>A read-only, forward-only stream, as a pipe is: the subclass gives bytes and counts them in <see cref="Given"/>.</summary>
+    private abstract class ForwardStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Given; set => throw new NotSupportedException(); }
+
+        /// <summary>Bytes given so far.</summary>
+        protected long Given { get; set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public abstract override int Read(Span<byte> buffer);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace TradeStat.Infrastructure.Batch;
 
@@ -10,7 +11,10 @@ namespace TradeStat.Infrastructure.Batch;
 /// table indexed directly by their bytes as a 24-bit number (no hashing, no validation, no lock once known: only
 /// valid symbols are ever added, so a hit is a valid symbol); other symbols of up to eight bytes are found the same
 /// way, by their bytes as one number, in an open-addressing hash table read without a lock; longer ones go through a
-/// dictionary looked up with a stack copy of its bytes (no allocation once known).
+/// dictionary looked up with a stack copy of its bytes (no allocation once known). Three-byte symbols of bytes
+/// 0x40–0x7E (<see cref="IsLetters"/>: letters, mostly) need no lookup at all in the hot loop: their states sit at
+/// their <see cref="LetterKey"/> in each aggregation, and this table only settles which symbol owns a key
+/// (<see cref="ClaimLetterKey"/>).
 /// </summary>
 /// <remarks>
 /// The three-byte table is address space from the OS, zero-filled on first touch, so only the pages of symbols seen
@@ -22,7 +26,13 @@ public sealed unsafe class SymbolTable
     /// <summary>Longest symbol in bytes.</summary>
     public const int MaxLength = 32;
 
+    /// <summary>Number of letter keys (<see cref="LetterKey"/>): 2^15.</summary>
+    public const int LetterKeys = 1 << 15;
+
     private const int ThreeByteKeys = 1 << 24;
+
+    // The letter symbol that owns each letter key (0: none yet); set once, by compare-and-swap.
+    private readonly uint[] _letterOwners = new uint[LetterKeys];
 
     // id + 1 by ThreeByteKey; 0 = unknown. Unmanaged: calloc maps it lazily, where a managed array would be zeroed
     // (made resident) whole.
@@ -33,7 +43,7 @@ public sealed unsafe class SymbolTable
     private byte[][] _names = new byte[64][];
     private int _count;
 
-    /// <summary>Number of symbols known.</summary>
+    /// <summary>Number of symbols with an id (a letter symbol that owns its letter key has none: it needs none).</summary>
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Releases the three-byte table.</summary>
@@ -49,6 +59,57 @@ public sealed unsafe class SymbolTable
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int FindThreeByte(int key) => Volatile.Read(ref _threeByte[key]) - 1;
+
+    /// <summary>
+    /// True when <paramref name="word"/> (four bytes, little-endian) is a letter symbol and its comma: three bytes of
+    /// 0x40–0x7E (<c>@</c>, <c>A</c>–<c>Z</c>, <c>[\]^_`</c>, <c>a</c>–<c>z</c>, <c>{|}~</c>), all valid symbol bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsLetters(uint word)
+    {
+        var x = (word ^ 0x7F7F7F) & 0xFFFFFF; // a zero byte where a symbol byte is 0x7F
+        return (word & 0xFFC0C0C0) == 0x2C404040 && ((x - 0x010101) & ~x & 0x808080) == 0;
+    }
+
+    /// <summary>As <see cref="IsLetters"/> for two words at once (true when both are letter symbols).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AreLetters(uint first, uint second)
+    {
+        var words = first | ((ulong)second << 32);
+        var x = (words ^ 0x007F7F7F007F7F7FUL) & 0x00FFFFFF00FFFFFFUL;
+        return (words & 0xFFC0C0C0FFC0C0C0UL) == 0x2C4040402C404040UL &&
+            ((x - 0x0001010100010101UL) & ~x & 0x0080808000808080UL) == 0;
+    }
+
+    /// <summary>
+    /// The letter key of a letter symbol (its three bytes, little-endian): the low five bits of each byte, 0 to
+    /// 2^15 − 1. Computed, not looked up; upper and lower case of a letter share a key (<see cref="ClaimLetterKey"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int LetterKey(uint symbol) => Bmi2.IsSupported
+        ? (int)Bmi2.ParallelBitExtract(symbol, 0x1F1F1F)
+        : (int)((symbol & 0x1F) | ((symbol >> 3) & 0x3E0) | ((symbol >> 6) & 0x7C00));
+
+    /// <summary>
+    /// True when the letter symbol <paramref name="symbol"/> owns its <see cref="LetterKey"/>: the first letter
+    /// symbol asking for a key gets it, for the whole run, and its states sit at that key in every aggregation.
+    /// False when another letter symbol owns the key: this one then takes the id path (<see cref="GetOrAdd"/>).
+    /// </summary>
+    public bool ClaimLetterKey(uint symbol)
+    {
+        ref var owner = ref _letterOwners[LetterKey(symbol)];
+        var current = Volatile.Read(ref owner);
+        if (current == 0)
+        {
+            current = Interlocked.CompareExchange(ref owner, symbol, 0);
+            if (current == 0)
+            {
+                return true;
+            }
+        }
+
+        return current == symbol;
+    }
 
     /// <summary>
     /// The key of a symbol of one to eight bytes: its bytes as a little-endian number, zero above the last one (a

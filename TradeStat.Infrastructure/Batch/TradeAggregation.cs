@@ -7,13 +7,17 @@ using TradeStat.Domain.Batch;
 namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
-/// Observe O(1), merge and clear O(symbols touched); memory 4 bytes per id up to the highest seen plus one state per symbol.
-/// The metric states of every symbol seen in one stretch of the input (a chunk, or everything merged so far),
-/// indexed by <see cref="SymbolTable"/> id.
+/// Observe O(1), merge and clear O(symbols touched); memory 4 bytes per id up to the highest seen plus one state per
+/// symbol, and 3 MiB for the letter states once a letter symbol is seen.
+/// The metric states of every symbol seen in one stretch of the input (a chunk, or everything merged so far): letter
+/// symbols' (<see cref="SymbolTable.IsLetters"/>) at their <see cref="SymbolTable.LetterKey"/>, the others' indexed
+/// by <see cref="SymbolTable"/> id.
 /// </summary>
 /// <remarks>
 /// The 4 bytes per id are the slot index; the state (a <see cref="ReportMetrics"/> in the report) exists only for the
-/// symbols this aggregation saw, and nothing grows with the trade count.
+/// symbols this aggregation saw, and nothing grows with the trade count. A letter symbol's state is found with no
+/// load at all (its key is computed from its bytes), so with thousands of symbols its cache lines can be fetched
+/// while the lines before it are parsed; the entry holds the symbol's bytes, which tell the first trade apart.
 /// </remarks>
 public sealed unsafe class TradeAggregation<TMetrics>
     where TMetrics : struct, ITradeMetric<TMetrics>
@@ -23,7 +27,16 @@ public sealed unsafe class TradeAggregation<TMetrics>
     private int[] _idOf;            // slot → symbol id
     private int _count;
 
-    // ObserveSoon's trades not yet applied, oldest at _pendingNext: a ring of Lag entries, Slot −1 when empty.
+    // Letter states: LetterKeys entries of a state and its symbol's bytes (0: no trade here), 2 MiB aligned (so
+    // ReportMetrics' 96-byte entries each span two cache lines, never three); allocated at the first letter symbol.
+    private ChunkMemory? _letterMemory;
+    private byte* _letters;
+    private int[] _letterKeys = [];  // the keys with trades, in the order first seen
+    private int _letterCount;
+    private SymbolTable? _symbols;   // who owns each letter key; set by UseLetters
+
+    // ObserveSoon's and ObserveLetters' trades not yet applied, oldest at _pendingNext: a ring of Lag entries, Slot −1
+    // when empty.
     private const int Lag = 8;
     private const int DeferFrom = 2048; // symbols; below, the states fit the near caches
     private readonly Pending[] _pending = new Pending[Lag];
@@ -40,10 +53,41 @@ public sealed unsafe class TradeAggregation<TMetrics>
     }
 
     /// <summary>Number of symbols with at least one trade.</summary>
-    public int SymbolCount => _count;
+    public int SymbolCount => _count + _letterCount;
 
-    /// <summary>The ids of the symbols with trades, in the order they were first seen.</summary>
-    public ReadOnlySpan<int> Symbols => _idOf.AsSpan(0, _count);
+    /// <summary>
+    /// Whether letter symbols can have letter states here: only for metrics without references (the states live
+    /// outside the managed heap). Otherwise every symbol takes the id path.
+    /// </summary>
+    public static bool LettersSupported => !RuntimeHelpers.IsReferenceOrContainsReferences<TMetrics>();
+
+    /// <summary>
+    /// Readies the letter states for <see cref="ObserveLetters"/>, with <paramref name="symbols"/> settling who owns a
+    /// letter key (every aggregation of one run must use the same table). Call before a stretch of observations.
+    /// </summary>
+    public void UseLetters(SymbolTable symbols)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        if (!LettersSupported)
+        {
+            throw new NotSupportedException($"{typeof(TMetrics).Name} holds references: letter states are not supported.");
+        }
+
+        if (_symbols is not null && _symbols != symbols)
+        {
+            throw new InvalidOperationException("An aggregation's letter keys belong to one symbol table.");
+        }
+
+        _symbols = symbols;
+        if (_letterMemory is null)
+        {
+            // 96 × 2^15 bytes in 2 MiB pages where the kernel grants them; zeroed here once, then by Clear per entry.
+            _letterMemory = new ChunkMemory(SymbolTable.LetterKeys * Unsafe.SizeOf<LetterEntry>());
+            _letters = _letterMemory.Data;
+            NativeMemory.Clear(_letters, (nuint)_letterMemory.Length);
+            _letterKeys = new int[64];
+        }
+    }
 
     /// <summary>Adds a trade of symbol <paramref name="id"/>; trades of one symbol arrive in time order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -82,7 +126,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
         }
 
         ref var states = ref MemoryMarshal.GetArrayDataReference(_states);
-        if (_count < DeferFrom)
+        if (_count + _letterCount < DeferFrom)
         {
             // Few states stay in the near caches: the ring would only add work. (Pending trades exist only once
             // the count is past this, and it does not go down before ApplyPending.)
@@ -90,24 +134,34 @@ public sealed unsafe class TradeAggregation<TMetrics>
             return;
         }
 
-        if (Sse.IsSupported)
+        Defer((byte*)Unsafe.AsPointer(ref Unsafe.Add(ref states, slot)), Unsafe.SizeOf<TMetrics>(), slot, 0, trade);
+    }
+
+    /// <summary>
+    /// As <see cref="ObserveSoon"/> for a letter symbol (<see cref="SymbolTable.IsLetters"/>; its three bytes,
+    /// little-endian): its state is at its letter key, so no lookup comes before the fetch of its cache lines. Needs
+    /// <see cref="UseLetters"/> first; a symbol that does not own its key goes on by id, in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ObserveLetters(uint symbol, in Trade trade)
+    {
+        var key = SymbolTable.LetterKey(symbol);
+        ref var state = ref Letter(key);
+        if (_count + _letterCount < DeferFrom)
         {
-            var state = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref states, slot));
-            Sse.Prefetch0(state);
-            Sse.Prefetch0(state + Unsafe.SizeOf<TMetrics>() - 1);
+            if (state.Symbol == symbol)
+            {
+                state.State.Observe(trade);
+            }
+            else
+            {
+                StartLetters(key, symbol, trade);
+            }
+
+            return;
         }
 
-        var next = _pendingNext;
-        ref var entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pending), next);
-        if (entry.Slot >= 0)
-        {
-            // entry.Slot < _count ≤ _states.Length: no bounds check needed.
-            Unsafe.Add(ref states, entry.Slot).Observe(entry.Trade);
-        }
-
-        entry.Slot = slot;
-        entry.Trade = trade;
-        _pendingNext = (next + 1) & (Lag - 1);
+        Defer((byte*)Unsafe.AsPointer(ref state), Unsafe.SizeOf<LetterEntry>(), key, symbol, trade);
     }
 
     /// <summary>Applies the trades <see cref="ObserveSoon"/> still holds, in order.</summary>
@@ -116,23 +170,38 @@ public sealed unsafe class TradeAggregation<TMetrics>
         for (var i = 0; i < Lag; i++)
         {
             ref var entry = ref _pending[(_pendingNext + i) & (Lag - 1)];
-            if (entry.Slot >= 0)
-            {
-                _states[entry.Slot].Observe(entry.Trade);
-                entry.Slot = -1;
-            }
+            Apply(ref entry);
+            entry.Slot = -1;
         }
 
         _pendingNext = 0;
     }
 
-    /// <summary>The metric state of symbol <paramref name="id"/> (default when it has no trade).</summary>
-    public TMetrics MetricsOf(int id) => SlotOf(id) is var slot and >= 0 ? _states[slot] : default;
-
     /// <summary>Absorbs <paramref name="later"/>, whose trades all come after this aggregation's.</summary>
     public void MergeFrom(TradeAggregation<TMetrics> later)
     {
         ArgumentNullException.ThrowIfNull(later);
+        if (later._letterCount > 0)
+        {
+            // Both of one run: a key's owner is the same symbol in both.
+            UseLetters(later._symbols!);
+            for (var i = 0; i < later._letterCount; i++)
+            {
+                var key = later._letterKeys[i];
+                ref readonly var source = ref later.Letter(key);
+                ref var target = ref Letter(key);
+                if (target.Symbol == 0)
+                {
+                    target = source;
+                    AddLetterKey(key);
+                }
+                else
+                {
+                    target.State.Merge(source.State);
+                }
+            }
+        }
+
         for (var i = 0; i < later._count; i++)
         {
             var id = later._idOf[i];
@@ -159,6 +228,12 @@ public sealed unsafe class TradeAggregation<TMetrics>
             _states[i] = default;
         }
 
+        for (var i = 0; i < _letterCount; i++)
+        {
+            Letter(_letterKeys[i]) = default;
+        }
+
+        _letterCount = 0;
         _count = 0;
         ClearPending();
     }
@@ -167,20 +242,122 @@ public sealed unsafe class TradeAggregation<TMetrics>
     public void WriteCsv(SymbolTable symbols, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(symbols);
-        var slots = new int[_count];
-        for (var i = 0; i < slots.Length; i++)
+        // Rows by name: a slot (≥ 0) or a letter key (~key, < 0).
+        var rows = new int[_count + _letterCount];
+        for (var i = 0; i < _count; i++)
         {
-            slots[i] = i;
+            rows[i] = i;
         }
 
-        Array.Sort(slots, (a, b) => symbols.Name(_idOf[a]).SequenceCompareTo(symbols.Name(_idOf[b])));
-        var row = new CsvRowWriter(output);
-        foreach (var slot in slots)
+        for (var i = 0; i < _letterCount; i++)
         {
-            row.BeginRow(symbols.Name(_idOf[slot]));
-            _states[slot].WriteColumns(row);
+            rows[_count + i] = ~_letterKeys[i];
+        }
+
+        Array.Sort(rows, (a, b) => NameOf(a, symbols).SequenceCompareTo(NameOf(b, symbols)));
+        var row = new CsvRowWriter(output);
+        foreach (var index in rows)
+        {
+            row.BeginRow(NameOf(index, symbols));
+            if (index >= 0)
+            {
+                _states[index].WriteColumns(row);
+            }
+            else
+            {
+                Letter(~index).State.WriteColumns(row);
+            }
+
             row.EndRow();
         }
+    }
+
+    // A row's symbol: by id for a slot, from the entry's bytes for a letter key.
+    private ReadOnlySpan<byte> NameOf(int row, SymbolTable symbols) =>
+        row >= 0 ? symbols.Name(_idOf[row]) : new ReadOnlySpan<byte>(Unsafe.AsPointer(ref Letter(~row).Symbol), 3);
+
+    // The trade into the ring (a slot with symbol 0, or a letter key and its symbol), the `size` bytes of its state
+    // at `state` fetched meanwhile; the ring's oldest trade is applied to make room.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Defer(byte* state, int size, int slot, uint symbol, in Trade trade)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(state);
+            Sse.Prefetch0(state + size - 1);
+        }
+
+        var next = _pendingNext;
+        ref var entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pending), next);
+        Apply(ref entry);
+        entry.Slot = slot;
+        entry.Symbol = symbol;
+        entry.Trade = trade;
+        _pendingNext = (next + 1) & (Lag - 1);
+    }
+
+    // A pending trade, if any, into its state.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Apply(ref Pending entry)
+    {
+        if (entry.Slot < 0)
+        {
+            return;
+        }
+
+        if (entry.Symbol == 0)
+        {
+            // entry.Slot < _count ≤ _states.Length: no bounds check needed.
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_states), entry.Slot).Observe(entry.Trade);
+            return;
+        }
+
+        ref var state = ref Letter(entry.Slot);
+        if (state.Symbol == entry.Symbol)
+        {
+            state.State.Observe(entry.Trade);
+        }
+        else
+        {
+            StartLetters(entry.Slot, entry.Symbol, entry.Trade);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref LetterEntry Letter(int key) => ref Unsafe.AsRef<LetterEntry>(_letters + (nint)key * Unsafe.SizeOf<LetterEntry>());
+
+    // A letter symbol's trade whose entry does not hold it: its first trade here when it owns the key, else (another
+    // letter symbol owns the key) a trade for the id path. By value, as Add.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StartLetters(int key, uint symbol, Trade trade)
+    {
+        ref var state = ref Letter(key);
+        if (state.Symbol == 0 && _symbols!.ClaimLetterKey(symbol))
+        {
+            state.Symbol = symbol;
+            state.State.Start(trade);
+            AddLetterKey(key);
+            return;
+        }
+
+        Observe(_symbols!.GetOrAdd([(byte)symbol, (byte)(symbol >> 8), (byte)(symbol >> 16)]), trade);
+    }
+
+    private void AddLetterKey(int key)
+    {
+        if (_letterCount == _letterKeys.Length)
+        {
+            Array.Resize(ref _letterKeys, _letterCount * 2);
+        }
+
+        _letterKeys[_letterCount++] = key;
+    }
+
+    // A letter key's entry: the symbol's state and its bytes (0 when it has no trade here).
+    private struct LetterEntry
+    {
+        public TMetrics State;
+        public uint Symbol;
     }
 
     // Every ring entry empty, the next one first.
@@ -194,9 +371,11 @@ public sealed unsafe class TradeAggregation<TMetrics>
         _pendingNext = 0;
     }
 
+    // A slot (Symbol 0), or a letter key and its symbol.
     private struct Pending
     {
         public int Slot;
+        public uint Symbol;
         public Trade Trade;
     }
 

@@ -22,8 +22,9 @@ internal static unsafe partial class TradeLineParser
     private const ulong OneEach = 0x0101010101010101UL;
 
     /// <summary>
-    /// Reads the two lines at <paramref name="p"/> when both are <c>timestamp,sym,quantity,price\n</c> with a known
-    /// three-byte symbol, at most 16, 8 and 8 digits, quantity and price not 0: the line feeds, commas and lengths
+    /// Reads the two lines at <paramref name="p"/> when both are <c>timestamp,sym,quantity,price\n</c> with a letter
+    /// symbol (<see cref="SymbolTable.IsLetters"/>; <paramref name="firstSymbol"/> and <paramref name="secondSymbol"/>
+    /// get their bytes), at most 16, 8 and 8 digits, quantity and price not 0: the line feeds, commas and lengths
     /// from one 64-byte load (the separators' positions gathered by one compress), the six numbers from one byte
     /// permute and four multiply-adds. False (nothing consumed) for anything else; the caller then reads line by line,
     /// which also validates and words the reason for an invalid line.
@@ -33,12 +34,13 @@ internal static unsafe partial class TradeLineParser
     /// line may end past the region (<paramref name="length"/> tells where it ends).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool TryParseTwo(byte* p, SymbolTable symbols, out Vector512<ulong> timestamps,
-        out Vector512<uint> groups, out int firstId, out int secondId, out int length)
+    internal static bool TryParseTwo(byte* p, out Vector512<ulong> timestamps,
+        out Vector512<uint> groups, out uint firstSymbol, out uint secondSymbol, out int length)
     {
         Unsafe.SkipInit(out timestamps);
         Unsafe.SkipInit(out groups);
-        firstId = secondId = length = 0;
+        firstSymbol = secondSymbol = 0;
+        length = 0;
         var v = Vector512.Load(p);
         var commas = Vector512.Equals(v, Vector512.Create((byte)','));
         var lineFeeds = Vector512.Equals(v, Vector512.Create((byte)'\n'));
@@ -75,12 +77,15 @@ internal static unsafe partial class TradeLineParser
             return false;
         }
 
-        firstId = symbols.FindThreeByte(ThreeBytesAt(p + (int)(s & 0xFF) + 1));
-        secondId = symbols.FindThreeByte(ThreeBytesAt(p + (int)((s >> 32) & 0xFF) + 1));
-        if ((firstId | secondId) < 0)
+        var firstWord = Unsafe.ReadUnaligned<uint>(p + (int)(s & 0xFF) + 1);
+        var secondWord = Unsafe.ReadUnaligned<uint>(p + (int)((s >> 32) & 0xFF) + 1);
+        if (!SymbolTable.AreLetters(firstWord, secondWord))
         {
             return false;
         }
+
+        firstSymbol = firstWord & 0xFFFFFF;
+        secondSymbol = secondWord & 0xFFFFFF;
 
         // Pairs, fours and eights (as EightDigitGroups, on four 16-byte lanes at once): dwords 0–1 the first timestamp's
         // two halves, 4 and 5 the first quantity and price, 8–9 and 12–13 the second line's; then each timestamp as
@@ -99,9 +104,6 @@ internal static unsafe partial class TradeLineParser
         length = (int)(s >> 56) + 1;
         return true;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ThreeBytesAt(byte* p) => (int)(Unsafe.ReadUnaligned<uint>(p) & 0xFFFFFF);
 
     private static readonly Vector512<byte> ByteIndex = Lanes(j => j);
 

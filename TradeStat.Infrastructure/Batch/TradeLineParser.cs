@@ -10,7 +10,8 @@ namespace TradeStat.Infrastructure.Batch;
 /// The hot loop: parses complete <c>timestamp,symbol,quantity,price\n</c> lines straight from bytes into a
 /// <see cref="CsvChunk{TMetrics}"/>. Two lines at a time from one 64-byte vector where the CPU has AVX-512 VBMI2;
 /// otherwise numbers are read with 16-byte vectors on x64 (quantity and price with one), eight digits at a time (SWAR)
-/// elsewhere; three-byte symbols index the symbol table directly; nothing is allocated per line.
+/// elsewhere; letter symbols (three bytes of 0x40–0x7E) need no lookup, other three-byte symbols index the symbol
+/// table directly; nothing is allocated per line.
 /// </summary>
 /// <remarks>
 /// O(bytes). The region must end with '\n' and have <see cref="Padding"/> readable bytes after it. The loop and the
@@ -35,7 +36,9 @@ internal static unsafe partial class TradeLineParser
     internal static void Parse<TMetrics>(byte* start, byte* end, CsvChunk<TMetrics> chunk, SymbolTable symbols, bool skipInvalid, bool twoLines)
         where TMetrics : struct, ITradeMetric<TMetrics>
     {
-        twoLines &= TwoLinesSupported;
+        // Letter symbols go to their letter states (where the metrics allow them; the two-line reader takes only those).
+        var letters = TradeAggregation<TMetrics>.LettersSupported;
+        twoLines &= TwoLinesSupported && letters;
         // The loop keeps only the line count: accepted = lines − rejected, and the first trade (its timestamp and
         // line go to the ordered merge) is the line after the leading invalid ones, read again once at the end.
         // What only the invalid-line path needs lives in the chunk, leaving the registers to the hot loop.
@@ -43,6 +46,11 @@ internal static unsafe partial class TradeLineParser
         chunk.FirstTradeStart = (nint)start;
         chunk.FirstTradeLine = 1;
         var trades = chunk.Trades;
+        if (letters)
+        {
+            trades.UseLetters(symbols);
+        }
+
         var last = chunk.LastTimestamp;
         var lines = 0L;
         var p = start;
@@ -51,7 +59,7 @@ internal static unsafe partial class TradeLineParser
             // Two lines at once (almost every pair of a typical input, on a CPU with AVX-512 VBMI2); an unusual
             // line, a decreasing timestamp or the region's last bytes go line by line below.
             if (twoLines && end - p >= TwoLinesWindow - Padding &&
-                TryParseTwo(p, symbols, out var timestamps, out var numbers, out var firstId, out var secondId, out var length))
+                TryParseTwo(p, out var timestamps, out var numbers, out var firstSymbol, out var secondSymbol, out var length))
             {
                 var first = (long)timestamps.ToScalar();
                 var second = (long)timestamps.GetElement(4);
@@ -59,8 +67,8 @@ internal static unsafe partial class TradeLineParser
                 // line being at most 39; the test keeps it so should Padding shrink.)
                 if (first >= last && second >= first && length <= end - p)
                 {
-                    trades.ObserveSoon(firstId, new Trade(first, numbers.GetElement(4), numbers.GetElement(5)));
-                    trades.ObserveSoon(secondId, new Trade(second, numbers.GetElement(12), numbers.GetElement(13)));
+                    trades.ObserveLetters(firstSymbol, new Trade(first, numbers.GetElement(4), numbers.GetElement(5)));
+                    trades.ObserveLetters(secondSymbol, new Trade(second, numbers.GetElement(12), numbers.GetElement(13)));
                     lines += 2;
                     last = second;
                     p += length;
@@ -78,10 +86,18 @@ internal static unsafe partial class TradeLineParser
 
             p++;
             int id;
-            // A known three-byte symbol and its comma: one load, one compare, one table lookup (unknown or invalid
-            // ones take the general path, which validates and adds).
+            uint letterSymbol = 0;
+            // A letter symbol and its comma: one load and a few register operations, no lookup (its state is found
+            // from its bytes). A known other three-byte symbol: one table lookup. Unknown or invalid ones take the
+            // general path, which validates and adds.
             var word = Unsafe.ReadUnaligned<uint>(p);
-            if ((word >> 24) == ',' && (id = symbols.FindThreeByte((int)(word & 0xFFFFFF))) >= 0)
+            if (letters && SymbolTable.IsLetters(word))
+            {
+                letterSymbol = word & 0xFFFFFF;
+                id = 0;
+                p += 4;
+            }
+            else if ((word >> 24) == ',' && (id = symbols.FindThreeByte((int)(word & 0xFFFFFF))) >= 0)
             {
                 p += 4;
             }
@@ -131,7 +147,15 @@ internal static unsafe partial class TradeLineParser
             p++;
             lines++;
             last = (long)timestamp;
-            trades.ObserveSoon(id, new Trade((long)timestamp, (long)quantity, (long)price));
+            if (letterSymbol != 0)
+            {
+                trades.ObserveLetters(letterSymbol, new Trade((long)timestamp, (long)quantity, (long)price));
+            }
+            else
+            {
+                trades.ObserveSoon(id, new Trade((long)timestamp, (long)quantity, (long)price));
+            }
+
             continue;
 
         Invalid:

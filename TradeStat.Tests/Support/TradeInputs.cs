@@ -28,15 +28,24 @@ public static class TradeInputs
     /// <summary>
     /// Valid lines: <paramref name="symbols"/> symbols (3-byte ones and, when <paramref name="generalSymbols"/>,
     /// other lengths and non-ASCII bytes), equal timestamps, single-trade symbols and, when <paramref name="huge"/>,
-    /// quantities and prices near long.MaxValue.
+    /// quantities and prices near long.MaxValue; <paramref name="names"/>, when given, are the symbols instead, and
+    /// <paramref name="uniform"/> draws every symbol alike (else a few carry most lines).
     /// </summary>
-    public static string Random(int seed, int lines, int symbols, bool huge = false, bool generalSymbols = false)
+    public static string Random(int seed, int lines, int symbols, bool huge = false, bool generalSymbols = false,
+        string[]? names = null, bool uniform = false)
     {
         var random = new Random(seed);
-        var names = new string[symbols];
-        for (var i = 0; i < symbols; i++)
+        if (names is not null)
         {
-            names[i] = generalSymbols && i % 3 == 1 ? GeneralName(random, i) : $"{(char)('a' + i / 676 % 26)}{(char)('a' + i / 26 % 26)}{(char)('a' + i % 26)}";
+            symbols = names.Length;
+        }
+        else
+        {
+            names = new string[symbols];
+            for (var i = 0; i < symbols; i++)
+            {
+                names[i] = generalSymbols && i % 3 == 1 ? GeneralName(random, i) : $"{(char)('a' + i / 676 % 26)}{(char)('a' + i / 26 % 26)}{(char)('a' + i % 26)}";
+            }
         }
 
         var text = new StringBuilder();
@@ -45,13 +54,33 @@ public static class TradeInputs
         {
             time += random.Next(4) == 0 ? 0 : random.Next(1, 5000);
             // The last symbol trades once (single-trade case); the rest are skewed.
-            var symbol = i == lines / 2 ? names[^1] : names[(int)(Math.Pow(random.NextDouble(), 2) * Math.Max(1, symbols - 1))];
+            var symbol = i == lines / 2 ? names[^1]
+                : uniform ? names[random.Next(symbols)]
+                : names[(int)(Math.Pow(random.NextDouble(), 2) * Math.Max(1, symbols - 1))];
             var quantity = huge && random.Next(3) == 0 ? long.MaxValue - random.Next(1000) : random.Next(1, 10_000);
             var price = huge && random.Next(3) == 0 ? long.MaxValue - random.Next(1000) : random.Next(1, 100_000);
             text.Append(CultureInfo.InvariantCulture, $"{time},{symbol},{quantity},{price}\n");
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> distinct three-byte symbols (up to 512) whose letter keys collide: each byte one of
+    /// 'a', 'A', 'b', 'B', '@', '`', '1', ' ' ('a' and 'A' share a key, as do 'b' and 'B', '@' and '`'; '1' and ' '
+    /// make no letter symbol), in random order.
+    /// </summary>
+    public static string[] CollidingSymbols(int seed, int count)
+    {
+        const string bytes = "aAbB@`1 ";
+        var all = new string[bytes.Length * bytes.Length * bytes.Length];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = new string([bytes[i % 8], bytes[i / 8 % 8], bytes[i / 64]]);
+        }
+
+        new Random(seed).Shuffle(all);
+        return all[..Math.Min(count, all.Length)];
     }
 
     private static string GeneralName(Random random, int i) =>

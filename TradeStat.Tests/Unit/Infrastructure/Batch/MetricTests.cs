@@ -140,6 +140,71 @@ public sealed class MetricTests
     }
 
     [Test]
+    public void Letter_states_equal_states_by_id_on_any_universe([Range(1, 16)] int seed)
+    {
+        // As the parser does: letter symbols by ObserveLetters (their states at their letter keys; a symbol whose key
+        // another one owns goes on by id), the others by ObserveSoon, in pieces merged in order and reused after
+        // Clear; against every trade by id in one aggregation, and the naive reference. Universes from a few symbols
+        // to thousands (the ring in use), with colliding keys: 'a'–'e' and 'A'–'E' share keys, as do '@' and '`'.
+        var random = new Random(seed);
+        var symbolCount = seed % 4 == 0 ? random.Next(1, 40) : random.Next(1_000, 9_000);
+        const string letterBytes = "abcdeABCDE@`xyz{|}~[]^_";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        while (names.Count < symbolCount)
+        {
+            names.Add(random.Next(8) == 0
+                ? $"s{random.Next(100)}" // not a letter symbol (a digit; or two bytes)
+                : new string([letterBytes[random.Next(letterBytes.Length)], letterBytes[random.Next(letterBytes.Length)], letterBytes[random.Next(letterBytes.Length)]]));
+        }
+
+        var universe = names.ToArray();
+        var byId = new SymbolTable();
+        var symbols = new SymbolTable();
+        var trades = new List<(int Symbol, Trade Trade)>();
+        long time = 0;
+        for (var i = random.Next(1, 60_000); i > 0; i--)
+        {
+            time += random.Next(3) == 0 ? 0 : random.Next(1, 1000);
+            var name = seed % 2 == 0 ? universe[random.Next(universe.Length)] : universe[(int)(Math.Pow(random.NextDouble(), 3) * universe.Length)];
+            trades.Add((byId.GetOrAdd(Encoding.ASCII.GetBytes(name)), new Trade(time, random.Next(1, 100_000), random.Next(1, 100_000))));
+        }
+
+        var immediate = new TradeAggregation<ReportMetrics>();
+        var deferred = new TradeAggregation<ReportMetrics>();
+        var piece = new TradeAggregation<ReportMetrics>(1);
+        var at = 0;
+        while (at < trades.Count)
+        {
+            var end = Math.Min(trades.Count, at + random.Next(0, 20_000));
+            piece.UseLetters(symbols);
+            for (; at < end; at++)
+            {
+                var (id, trade) = trades[at];
+                immediate.Observe(id, trade);
+                var name = byId.Name(id);
+                var word = name.Length == 3 ? name[0] | ((uint)name[1] << 8) | ((uint)name[2] << 16) | ((uint)',' << 24) : 0;
+                if (SymbolTable.IsLetters(word))
+                {
+                    piece.ObserveLetters(word & 0xFFFFFF, trade);
+                }
+                else
+                {
+                    piece.ObserveSoon(symbols.GetOrAdd(name), trade);
+                }
+            }
+
+            piece.ApplyPending();
+            deferred.MergeFrom(piece);
+            piece.Clear();
+        }
+
+        var expected = Naive(trades, byId);
+        Write(immediate, byId).Should().Be(expected);
+        Write(deferred, symbols).Should().Be(expected);
+        deferred.SymbolCount.Should().Be(immediate.SymbolCount);
+    }
+
+    [Test]
     public void Sums_of_huge_products_do_not_overflow()
     {
         var wap = default(WeightedAveragePrice);

@@ -44,6 +44,70 @@ public sealed class SymbolTableTests
     }
 
     [Test]
+    public void Letter_symbols_are_recognised_exactly_as_a_byte_by_byte_check_says([Range(1, 8)] int seed)
+    {
+        // Random words, biased towards the edges of the letter bytes (0x3F, 0x40, 0x7E, 0x7F, 0xC0) and the comma,
+        // one at a time and in pairs, against the naive rule.
+        var random = new Random(seed);
+        byte[] edges = [0x3F, 0x40, 0x41, 0x5A, 0x60, 0x61, 0x7A, 0x7E, 0x7F, 0x80, 0xBF, 0xC0, 0xFF, 0x00, 0x20, (byte)','];
+        byte Byte() => random.Next(3) == 0 ? edges[random.Next(edges.Length)] : (byte)random.Next(0x38, 0x88);
+        for (var i = 0; i < 200_000; i++)
+        {
+            var first = Word(Byte(), Byte(), Byte(), random.Next(4) == 0 ? Byte() : (byte)',');
+            var second = Word(Byte(), Byte(), Byte(), random.Next(4) == 0 ? Byte() : (byte)',');
+            SymbolTable.IsLetters(first).Should().Be(NaiveIsLetters(first));
+            SymbolTable.AreLetters(first, second).Should().Be(NaiveIsLetters(first) && NaiveIsLetters(second));
+        }
+    }
+
+    [Test]
+    public void Letter_keys_tell_apart_the_symbols_of_one_case_and_are_owned_by_the_first_claimant()
+    {
+        var lower = new HashSet<int>();
+        var upper = new HashSet<int>();
+        for (var i = 0; i < 26 * 26 * 26; i++)
+        {
+            var (a, b, c) = ((byte)(i / 676), (byte)(i / 26 % 26), (byte)(i % 26));
+            var key = SymbolTable.LetterKey(Word((byte)('a' + a), (byte)('a' + b), (byte)('a' + c), 0));
+            key.Should().BeInRange(0, SymbolTable.LetterKeys - 1);
+            lower.Add(key).Should().BeTrue();
+            upper.Add(SymbolTable.LetterKey(Word((byte)('A' + a), (byte)('A' + b), (byte)('A' + c), 0))).Should().BeTrue();
+        }
+
+        lower.Should().BeEquivalentTo(upper); // 'A' and 'a' share a key: whoever comes first owns it
+
+        var table = new SymbolTable();
+        var abc = Word((byte)'a', (byte)'b', (byte)'c', 0);
+        var upperAbc = Word((byte)'A', (byte)'B', (byte)'C', 0);
+        table.ClaimLetterKey(upperAbc).Should().BeTrue();
+        table.ClaimLetterKey(abc).Should().BeFalse();
+        table.ClaimLetterKey(upperAbc).Should().BeTrue();
+        table.ClaimLetterKey(Word((byte)'a', (byte)'b', (byte)'d', 0)).Should().BeTrue();
+        table.Count.Should().Be(0); // an owner needs no id
+    }
+
+    [Test]
+    public void Exactly_one_of_racing_claimants_owns_a_letter_key([Range(1, 8)] int seed)
+    {
+        // 'a' or 'A' in each place: eight symbols with one key, each claiming it from many threads at once.
+        var random = new Random(seed);
+        var table = new SymbolTable();
+        var rivals = new uint[64];
+        for (var i = 0; i < rivals.Length; i++)
+        {
+            var bits = i % 8;
+            rivals[i] = Word((byte)((bits & 1) == 0 ? 'a' : 'A'), (byte)((bits & 2) == 0 ? 'a' : 'A'), (byte)((bits & 4) == 0 ? 'a' : 'A'), 0);
+        }
+
+        random.Shuffle(rivals);
+        var won = new bool[rivals.Length];
+        Parallel.For(0, rivals.Length, i => won[i] = table.ClaimLetterKey(rivals[i]));
+        var owner = rivals[Array.IndexOf(won, true)];
+        won.Should().Equal(rivals.Select(r => r == owner));
+        table.ClaimLetterKey(owner).Should().BeTrue();
+    }
+
+    [Test]
     public void Symbols_of_every_length_match_a_dictionary_and_short_ones_are_found_by_their_key([Range(1, 12)] int seed)
     {
         // Thousands of symbols of 1 to 32 bytes (the short table grows many times), some added twice, from
@@ -110,5 +174,22 @@ public sealed class SymbolTableTests
         results[2].Should().Equal(results[0]);
         results[3].Should().Equal(results[0]);
         table.Count.Should().Be(names.Select(n => Encoding.ASCII.GetString(n)).Distinct().Count());
+    }
+
+    private static uint Word(byte b0, byte b1, byte b2, byte b3) => b0 | ((uint)b1 << 8) | ((uint)b2 << 16) | ((uint)b3 << 24);
+
+    // Three bytes of 0x40–0x7E, then a comma.
+    private static bool NaiveIsLetters(uint word)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var b = (word >> (8 * i)) & 0xFF;
+            if (b is < 0x40 or > 0x7E)
+            {
+                return false;
+            }
+        }
+
+        return word >> 24 == ',';
     }
 }

@@ -51,6 +51,28 @@ public sealed class TradeCsvReaderTests
     }
 
     [Test]
+    public void Symbols_whose_letter_keys_collide_match_the_naive_reference(
+        [Range(1, 8)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        // Whichever of two colliding letter symbols a segment meets first, the key has one owner for the whole run:
+        // the other takes the id path in every segment, and the merges put each symbol's trades together.
+        var random = new Random(seed);
+        var names = TradeInputs.CollidingSymbols(seed, random.Next(2, 513));
+        var input = TradeInputs.Random(seed, random.Next(1, 20_000), 0, uniform: true, names: names);
+        var expected = NaiveTrades.Analyze(input);
+        var chunkSize = random.Next(64, 2_000);
+        var options = new CsvReadOptions
+        {
+            Threads = 2 + seed % 2, ChunkSize = chunkSize, SegmentSize = chunkSize * random.Next(1, 9), MaxLineLength = 128,
+        };
+
+        var outcome = Analyze(input, source, options);
+
+        ShouldMatch(outcome, expected);
+    }
+
+    [Test]
     public void Segments_of_any_length_match_the_naive_reference(
         [Range(1, 24)] int seed,
         [ValueSource(nameof(Sources))] Source source)

@@ -32,17 +32,16 @@ public sealed class TradeLineParserTests
     public unsafe void A_pair_in_the_fast_shape_is_read_at_once(string pair, long t1, long q1, long p1, long t2, long q2, long p2)
     {
         IgnoreWithoutTwoLines();
-        var symbols = Known("aaa", "aab");
         var buffer = Padded(pair);
         fixed (byte* p = buffer)
         {
-            TradeLineParser.TryParseTwo(p, symbols, out var timestamps, out var numbers, out var first, out var second, out var length)
+            TradeLineParser.TryParseTwo(p, out var timestamps, out var numbers, out var first, out var second, out var length)
                 .Should().BeTrue();
             ((long)timestamps.ToScalar(), (long)numbers.GetElement(4), (long)numbers.GetElement(5)).Should().Be((t1, q1, p1));
             ((long)timestamps.GetElement(4), (long)numbers.GetElement(12), (long)numbers.GetElement(13)).Should().Be((t2, q2, p2));
             length.Should().Be(pair.Length);
-            Encoding.ASCII.GetString(symbols.Name(first)).Should().Be(pair.Substring(pair.IndexOf(',') + 1, 3));
-            Encoding.ASCII.GetString(symbols.Name(second)).Should().Be(pair.Substring(pair.IndexOf(',', pair.IndexOf('\n')) + 1, 3));
+            first.Should().Be(LetterBytes(pair.Substring(pair.IndexOf(',') + 1, 3)));
+            second.Should().Be(LetterBytes(pair.Substring(pair.IndexOf(',', pair.IndexOf('\n')) + 1, 3)));
         }
     }
 
@@ -59,7 +58,10 @@ public sealed class TradeLineParserTests
     [TestCase("1,aaa,5,6\n1,aaa,5,/6\n", TestName = "A slash in a price")]
     [TestCase("1,aaa,5,6\n1,aaa,5,+6\n", TestName = "A plus sign in a price")]
     [TestCase("1,aaa,5,\u00006\n1,aaa,5,6\n", TestName = "A NUL byte in a price")]
-    [TestCase("1,aaa,5,6\n1,zzz,5,6\n", TestName = "An unknown symbol in the second line")]
+    [TestCase("1,aaa,5,6\n1,a1a,5,6\n", TestName = "A digit in the second line's symbol")]
+    [TestCase("1,a a,5,6\n1,aaa,5,6\n", TestName = "A space in a symbol")]
+    [TestCase("1,aaa,5,6\n1,aa\u007F,5,6\n", TestName = "A DEL byte in a symbol")]
+    [TestCase("1,aa\u00e9,5,6\n1,aaa,5,6\n", TestName = "A byte above 0x7F in a symbol")]
     [TestCase("1,aa,5,6\n1,aaa,5,6\n", TestName = "A two-byte symbol")]
     [TestCase("1,aaaa,5,6\n1,aaa,5,6\n", TestName = "A four-byte symbol")]
     [TestCase("1,aaa,5,6,7\n1,aaa,5,6\n", TestName = "A fifth field")]
@@ -68,11 +70,10 @@ public sealed class TradeLineParserTests
     public unsafe void Anything_outside_the_fast_shape_is_left_to_the_one_line_path(string pair)
     {
         IgnoreWithoutTwoLines();
-        var symbols = Known("aaa", "aab");
         var buffer = Padded(pair);
         fixed (byte* p = buffer)
         {
-            TradeLineParser.TryParseTwo(p, symbols, out _, out _, out _, out _, out _).Should().BeFalse();
+            TradeLineParser.TryParseTwo(p, out _, out _, out _, out _, out _).Should().BeFalse();
         }
     }
 
@@ -134,16 +135,8 @@ public sealed class TradeLineParserTests
         }
     }
 
-    private static SymbolTable Known(params string[] names)
-    {
-        var symbols = new SymbolTable();
-        foreach (var name in names)
-        {
-            symbols.GetOrAdd(Encoding.ASCII.GetBytes(name));
-        }
-
-        return symbols;
-    }
+    // A letter symbol's bytes as the reader holds them (little-endian).
+    private static uint LetterBytes(string symbol) => symbol[0] | ((uint)symbol[1] << 8) | ((uint)symbol[2] << 16);
 
     // The text's bytes, then readable padding up to 64 bytes past its start (as the reader's buffers have), all '9'
     // so that nothing after the text looks like a separator.
@@ -174,11 +167,12 @@ public sealed class TradeLineParserTests
     }
 
     // Lines whose fields sit on the fast path's limits and just past them: timestamps of 1–19 digits, quantities and
-    // prices of 1–10 digits (leading zeros, zero), three-byte symbols known and new, symbols of 1–8 bytes, CR LF; with
-    // invalidEvery > 0, about one line in invalidEvery malformed or out of time order.
+    // prices of 1–10 digits (leading zeros, zero), three-byte symbols known and new, symbols of 1–8 bytes, three-byte
+    // symbols whose letter keys collide (upper and lower case, '@' and '`') or that are no letter symbols (a digit, a
+    // space), CR LF; with invalidEvery > 0, about one line in invalidEvery malformed or out of time order.
     private static string EdgeLines(Random random, int count, int invalidEvery)
     {
-        string[] common = ["aaa", "abc", "xyz", "qqq", "zzz"];
+        string[] common = ["aaa", "abc", "xyz", "qqq", "zzz", "ABC", "aBc", "@@@", "```", "a1c"];
         var text = new StringBuilder();
         // Microseconds since midnight from 09:30 on (11 digits, as real inputs have) or small ones.
         var time = random.Next(2) == 0 ? 34_200_000_000L + random.Next(0, 1_000_000) : random.Next(0, 1000);
@@ -192,10 +186,11 @@ public sealed class TradeLineParserTests
                 timestamp = time.ToString();
             }
 
-            var symbol = random.Next(6) switch
+            var symbol = random.Next(7) switch
             {
                 0 => Letters(random, random.Next(1, 9)),
                 1 => Letters(random, 3),
+                2 => Colliding(random),
                 _ => common[random.Next(common.Length)],
             };
             var line = $"{timestamp},{symbol},{Number(random)},{Number(random)}";
@@ -238,6 +233,14 @@ public sealed class TradeLineParserTests
         2 => random.Next(1, 100_000_000).ToString().PadLeft(8, '0'),      // exactly 8 digits
         _ => random.Next(1, 5000).ToString(),
     };
+
+    // Three bytes from a few whose letter keys collide ('a', 'A', 'b', 'B', '@', '`') or that are no letter bytes
+    // ('1', ' ', '~' is one).
+    private static string Colliding(Random random)
+    {
+        const string bytes = "aAbB@`1 ~";
+        return new string([bytes[random.Next(bytes.Length)], bytes[random.Next(bytes.Length)], bytes[random.Next(bytes.Length)]]);
+    }
 
     private static string Letters(Random random, int length)
     {

@@ -8,7 +8,7 @@ namespace TradeStat.Infrastructure.Batch;
 
 /// <summary>
 /// Observe O(1), merge and clear O(symbols touched); memory 4 bytes per id up to the highest seen plus one state per
-/// symbol, and 3 MiB for the letter states once a letter symbol is seen.
+/// symbol, and 3 MiB for the letter states once a letter symbol comes.
 /// The metric states of every symbol seen in one stretch of the input (a chunk, or everything merged so far): letter
 /// symbols' (<see cref="SymbolTable.IsLetters"/>) at their <see cref="SymbolTable.LetterKey"/>, the others' indexed
 /// by <see cref="SymbolTable"/> id.
@@ -28,9 +28,11 @@ public sealed unsafe class TradeAggregation<TMetrics>
     private int _count;
 
     // Letter states: LetterKeys entries of a state and its symbol's bytes (0: no trade here), 2 MiB aligned (so
-    // ReportMetrics' 96-byte entries each span two cache lines, never three); allocated at the first letter symbol.
+    // ReportMetrics' 96-byte entries each span two cache lines, never three). Until the first letter symbol comes,
+    // _letters points at NoLetters: every entry reads as empty, and the first trade allocates the aggregation's own.
+    private static readonly byte* NoLetters = (byte*)NativeMemory.AllocZeroed((nuint)(SymbolTable.LetterKeys * Unsafe.SizeOf<LetterEntry>()));
     private ChunkMemory? _letterMemory;
-    private byte* _letters;
+    private byte* _letters = NoLetters;
     private int[] _letterKeys = [];  // the keys with trades, in the order first seen
     private int _letterCount;
     private SymbolTable? _symbols;   // who owns each letter key; set by UseLetters
@@ -62,8 +64,9 @@ public sealed unsafe class TradeAggregation<TMetrics>
     public static bool LettersSupported => !RuntimeHelpers.IsReferenceOrContainsReferences<TMetrics>();
 
     /// <summary>
-    /// Readies the letter states for <see cref="ObserveLetters"/>, with <paramref name="symbols"/> settling who owns a
-    /// letter key (every aggregation of one run must use the same table). Call before a stretch of observations.
+    /// Sets the table that settles who owns a letter key (<see cref="SymbolTable.ClaimLetterKey"/>; every aggregation
+    /// of one run must use the same one). Call before <see cref="ObserveLetters"/>; the letter states themselves are
+    /// allocated at the first letter symbol.
     /// </summary>
     public void UseLetters(SymbolTable symbols)
     {
@@ -79,14 +82,6 @@ public sealed unsafe class TradeAggregation<TMetrics>
         }
 
         _symbols = symbols;
-        if (_letterMemory is null)
-        {
-            // 96 × 2^15 bytes in 2 MiB pages where the kernel grants them; zeroed here once, then by Clear per entry.
-            _letterMemory = new ChunkMemory(SymbolTable.LetterKeys * Unsafe.SizeOf<LetterEntry>());
-            _letters = _letterMemory.Data;
-            NativeMemory.Clear(_letters, (nuint)_letterMemory.Length);
-            _letterKeys = new int[64];
-        }
     }
 
     /// <summary>Adds a trade of symbol <paramref name="id"/>; trades of one symbol arrive in time order.</summary>
@@ -185,6 +180,11 @@ public sealed unsafe class TradeAggregation<TMetrics>
         {
             // Both of one run: a key's owner is the same symbol in both.
             UseLetters(later._symbols!);
+            if (_letterMemory is null)
+            {
+                AllocateLetters();
+            }
+
             for (var i = 0; i < later._letterCount; i++)
             {
                 var key = later._letterKeys[i];
@@ -300,27 +300,28 @@ public sealed unsafe class TradeAggregation<TMetrics>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Apply(ref Pending entry)
     {
-        if (entry.Slot < 0)
+        var slot = entry.Slot;
+        if (slot < 0)
         {
             return;
         }
 
-        if (entry.Symbol == 0)
+        // One Observe for both kinds (the metrics' code inlined once here, not twice). A slot < _count ≤
+        // _states.Length needs no bounds check; for a letter key the slot's address is not used.
+        ref var state = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_states), slot);
+        if (entry.Symbol != 0)
         {
-            // entry.Slot < _count ≤ _states.Length: no bounds check needed.
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_states), entry.Slot).Observe(entry.Trade);
-            return;
+            ref var letter = ref Letter(slot);
+            if (letter.Symbol != entry.Symbol)
+            {
+                StartLetters(slot, entry.Symbol, entry.Trade);
+                return;
+            }
+
+            state = ref letter.State;
         }
 
-        ref var state = ref Letter(entry.Slot);
-        if (state.Symbol == entry.Symbol)
-        {
-            state.State.Observe(entry.Trade);
-        }
-        else
-        {
-            StartLetters(entry.Slot, entry.Symbol, entry.Trade);
-        }
+        state.Observe(entry.Trade);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -331,6 +332,11 @@ public sealed unsafe class TradeAggregation<TMetrics>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void StartLetters(int key, uint symbol, Trade trade)
     {
+        if (_letterMemory is null)
+        {
+            AllocateLetters();
+        }
+
         ref var state = ref Letter(key);
         if (state.Symbol == 0 && _symbols!.ClaimLetterKey(symbol))
         {
@@ -341,6 +347,16 @@ public sealed unsafe class TradeAggregation<TMetrics>
         }
 
         Observe(_symbols!.GetOrAdd([(byte)symbol, (byte)(symbol >> 8), (byte)(symbol >> 16)]), trade);
+    }
+
+    // This aggregation's own letter states, in place of NoLetters: 3 MiB in 2 MiB pages where the kernel grants them,
+    // zeroed here once, then by Clear per entry used.
+    private void AllocateLetters()
+    {
+        _letterMemory = new ChunkMemory(SymbolTable.LetterKeys * Unsafe.SizeOf<LetterEntry>());
+        NativeMemory.Clear(_letterMemory.Data, (nuint)_letterMemory.Length);
+        _letters = _letterMemory.Data;
+        _letterKeys = new int[64];
     }
 
     private void AddLetterKey(int key)

@@ -14,7 +14,7 @@ namespace TradeStat.Infrastructure.Batch;
 /// dictionary looked up with a stack copy of its bytes (no allocation once known). Three-byte symbols of bytes
 /// 0x40–0x7E (<see cref="IsLetters"/>: letters, mostly) need no lookup at all in the hot loop: their states sit at
 /// their <see cref="LetterKey"/> in each aggregation, and this table only settles which symbol owns a key
-/// (<see cref="ClaimLetterKey"/>).
+/// (<see cref="OwnsLetterKey"/>).
 /// </summary>
 /// <remarks>
 /// The three-byte table is address space from the OS, zero-filled on first touch, so only the pages of symbols seen
@@ -31,8 +31,13 @@ public sealed unsafe class SymbolTable
 
     private const int ThreeByteKeys = 1 << 24;
 
-    // The letter symbol that owns each letter key (0: none yet); set once, by compare-and-swap.
-    private readonly uint[] _letterOwners = new uint[LetterKeys];
+    // The case (see LetterCase) of the letter symbol that owns each letter key, 0 while none does; set once, by
+    // compare-and-swap. One byte a key: 32 KB, read by the parser for every letter symbol.
+    private readonly byte[] _letterOwners = new byte[LetterKeys];
+    private const byte Closed = 0xFF; // a key no symbol may claim any more
+    private int _letterOwnerCount;
+    private int _threeByteIds;        // under _lock
+    private bool _lettersClosed;
 
     // id + 1 by ThreeByteKey; 0 = unknown. Unmanaged: calloc maps it lazily, where a managed array would be zeroed
     // (made resident) whole.
@@ -83,7 +88,7 @@ public sealed unsafe class SymbolTable
 
     /// <summary>
     /// The letter key of a letter symbol (its three bytes, little-endian): the low five bits of each byte, 0 to
-    /// 2^15 − 1. Computed, not looked up; upper and lower case of a letter share a key (<see cref="ClaimLetterKey"/>).
+    /// 2^15 − 1. Computed, not looked up; upper and lower case of a letter share a key (<see cref="OwnsLetterKey"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int LetterKey(uint symbol) => Bmi2.IsSupported
@@ -91,24 +96,68 @@ public sealed unsafe class SymbolTable
         : (int)((symbol & 0x1F) | ((symbol >> 3) & 0x3E0) | ((symbol >> 6) & 0x7C00));
 
     /// <summary>
-    /// True when the letter symbol <paramref name="symbol"/> owns its <see cref="LetterKey"/>: the first letter
-    /// symbol asking for a key gets it, for the whole run, and its states sit at that key in every aggregation.
-    /// False when another letter symbol owns the key: this one then takes the id path (<see cref="GetOrAdd"/>).
+    /// Which of the eight letter symbols with one <see cref="LetterKey"/> this is, 1 to 8: the case bit (0x20) of each
+    /// byte, which with the key gives back every byte of a letter symbol.
     /// </summary>
-    public bool ClaimLetterKey(uint symbol)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int LetterCase(uint symbol) => (int)(((symbol >> 5) & 1) | ((symbol >> 12) & 2) | ((symbol >> 19) & 4)) + 1;
+
+    /// <summary>
+    /// True when the letter symbol <paramref name="symbol"/> (three bytes, little-endian) owns its
+    /// <see cref="LetterKey"/>: the first letter symbol to ask for a key gets it, for the whole run, and its states sit
+    /// at that key in every aggregation. False when another letter symbol owns the key (the same letters in another
+    /// case, or '@' for '`' and the like): this one then takes the id path. One byte load once the key is claimed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool OwnsLetterKey(uint symbol)
     {
-        ref var owner = ref _letterOwners[LetterKey(symbol)];
-        var current = Volatile.Read(ref owner);
-        if (current == 0)
+        var owner = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_letterOwners), LetterKey(symbol)); // key < 2^15
+        return owner == LetterCase(symbol) || (owner == 0 && ClaimLetterKey(symbol));
+    }
+
+    /// <summary>
+    /// Whether letter keys are closed: then no key is claimed any more (those claimed keep their owners), and every
+    /// other letter symbol takes the id path. See <see cref="LetterKeysCloseAt"/>.
+    /// </summary>
+    public bool LetterKeysClosed => Volatile.Read(ref _lettersClosed);
+
+    /// <summary>
+    /// Three-byte symbols on the id path (letter symbols whose key another one owns, and symbols with other bytes)
+    /// after which, when they are also at least a quarter as many as the letter keys' owners, the keys close: in a
+    /// mixed-case or alphanumeric universe most symbols would go by id anyway, and a loop that switches between the two
+    /// paths at random costs more than the id path alone. A universe of one case never closes them.
+    /// </summary>
+    public const int LetterKeysCloseAt = 256;
+
+    // A key no symbol owns yet: this one claims it, unless another gets there first or the keys are closed (a closed
+    // key holds Closed, so each key's fate is settled by one compare-and-swap).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool ClaimLetterKey(uint symbol)
+    {
+        var mine = (byte)LetterCase(symbol);
+        var owner = Interlocked.CompareExchange(ref _letterOwners[LetterKey(symbol)], mine, 0);
+        if (owner == 0)
         {
-            current = Interlocked.CompareExchange(ref owner, symbol, 0);
-            if (current == 0)
-            {
-                return true;
-            }
+            Interlocked.Increment(ref _letterOwnerCount);
+            return true;
         }
 
-        return current == symbol;
+        return owner == mine;
+    }
+
+    // Under _lock, when a three-byte symbol is given an id.
+    private void CountThreeByteId()
+    {
+        _threeByteIds++;
+        if (!_lettersClosed && _threeByteIds >= LetterKeysCloseAt && 4L * _threeByteIds >= Volatile.Read(ref _letterOwnerCount))
+        {
+            for (var key = 0; key < LetterKeys; key++)
+            {
+                Interlocked.CompareExchange(ref _letterOwners[key], Closed, 0);
+            }
+
+            Volatile.Write(ref _lettersClosed, true);
+        }
     }
 
     /// <summary>
@@ -216,6 +265,7 @@ public sealed unsafe class SymbolTable
 
             id = Register([(byte)key, (byte)(key >> 8), (byte)(key >> 16)]);
             Volatile.Write(ref _threeByte[key], id + 1);
+            CountThreeByteId();
             return id;
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
@@ -64,18 +65,13 @@ public sealed unsafe class TradeAggregation<TMetrics>
     public static bool LettersSupported => !RuntimeHelpers.IsReferenceOrContainsReferences<TMetrics>();
 
     /// <summary>
-    /// Sets the table that settles who owns a letter key (<see cref="SymbolTable.ClaimLetterKey"/>; every aggregation
+    /// Sets the table that settles who owns a letter key (<see cref="SymbolTable.OwnsLetterKey"/>; every aggregation
     /// of one run must use the same one). Call before <see cref="ObserveLetters"/>; the letter states themselves are
     /// allocated at the first letter symbol.
     /// </summary>
-    public void UseLetters(SymbolTable symbols)
+    internal void UseLetters(SymbolTable symbols)
     {
         ArgumentNullException.ThrowIfNull(symbols);
-        if (!LettersSupported)
-        {
-            throw new NotSupportedException($"{typeof(TMetrics).Name} holds references: letter states are not supported.");
-        }
-
         if (_symbols is not null && _symbols != symbols)
         {
             throw new InvalidOperationException("An aggregation's letter keys belong to one symbol table.");
@@ -135,11 +131,13 @@ public sealed unsafe class TradeAggregation<TMetrics>
     /// <summary>
     /// As <see cref="ObserveSoon"/> for a letter symbol (<see cref="SymbolTable.IsLetters"/>; its three bytes,
     /// little-endian): its state is at its letter key, so no lookup comes before the fetch of its cache lines. Needs
-    /// <see cref="UseLetters"/> first; a symbol that does not own its key goes on by id, in order.
+    /// <see cref="UseLetters"/> first; a symbol that does not own its key (<see cref="SymbolTable.OwnsLetterKey"/>)
+    /// goes on by id when its trade is applied, in order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void ObserveLetters(uint symbol, in Trade trade)
+    internal void ObserveLetters(uint symbol, in Trade trade)
     {
+        Debug.Assert(SymbolTable.IsLetters(symbol | (uint)',' << 24), "a letter symbol");
         var key = SymbolTable.LetterKey(symbol);
         ref var state = ref Letter(key);
         if (_count + _letterCount < DeferFrom)
@@ -172,6 +170,42 @@ public sealed unsafe class TradeAggregation<TMetrics>
         _pendingNext = 0;
     }
 
+    /// <summary>Whether any letter symbol has a letter state here.</summary>
+    internal bool HasLetters => _letterCount > 0;
+
+    /// <summary>
+    /// Moves every letter state to its symbol's id slot (the symbol is given an id in <paramref name="symbols"/>):
+    /// once the run's letter keys closed (<see cref="SymbolTable.LetterKeysClosed"/>) every symbol goes by id, and an
+    /// aggregation must not hold one symbol in both places. A letter state holds the symbol's earlier trades.
+    /// </summary>
+    internal void MoveLettersToIds(SymbolTable symbols)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        ApplyPending();
+        for (var i = 0; i < _letterCount; i++)
+        {
+            ref var letter = ref Letter(_letterKeys[i]);
+            var symbol = letter.Symbol;
+            var id = symbols.GetOrAdd([(byte)symbol, (byte)(symbol >> 8), (byte)(symbol >> 16)]);
+            var slot = SlotOf(id);
+            if (slot < 0)
+            {
+                slot = NewSlot(id); // (may replace _states: not inside the indexing expression)
+                _states[slot] = letter.State;
+            }
+            else
+            {
+                var merged = letter.State;
+                merged.Merge(_states[slot]);
+                _states[slot] = merged;
+            }
+
+            letter = default;
+        }
+
+        _letterCount = 0;
+    }
+
     /// <summary>Absorbs <paramref name="later"/>, whose trades all come after this aggregation's.</summary>
     public void MergeFrom(TradeAggregation<TMetrics> later)
     {
@@ -179,7 +213,6 @@ public sealed unsafe class TradeAggregation<TMetrics>
         if (later._letterCount > 0)
         {
             // Both of one run: a key's owner is the same symbol in both.
-            UseLetters(later._symbols!);
             if (_letterMemory is null)
             {
                 AllocateLetters();
@@ -306,10 +339,14 @@ public sealed unsafe class TradeAggregation<TMetrics>
             return;
         }
 
-        // One Observe for both kinds (the metrics' code inlined once here, not twice). A slot < _count ≤
-        // _states.Length needs no bounds check; for a letter key the slot's address is not used.
-        ref var state = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_states), slot);
-        if (entry.Symbol != 0)
+        // One Observe for both kinds (the metrics' code inlined once here, not twice).
+        ref var state = ref Unsafe.NullRef<TMetrics>();
+        if (entry.Symbol == 0)
+        {
+            // slot < _count ≤ _states.Length: no bounds check needed.
+            state = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_states), slot);
+        }
+        else
         {
             ref var letter = ref Letter(slot);
             if (letter.Symbol != entry.Symbol)
@@ -328,18 +365,20 @@ public sealed unsafe class TradeAggregation<TMetrics>
     private ref LetterEntry Letter(int key) => ref Unsafe.AsRef<LetterEntry>(_letters + (nint)key * Unsafe.SizeOf<LetterEntry>());
 
     // A letter symbol's trade whose entry does not hold it: its first trade here when it owns the key, else (another
-    // letter symbol owns the key) a trade for the id path. By value, as Add.
+    // letter symbol owns the key, or the keys closed before this one claimed it) a trade for the id path. By value,
+    // as Add.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void StartLetters(int key, uint symbol, Trade trade)
     {
-        if (_letterMemory is null)
-        {
-            AllocateLetters();
-        }
-
         ref var state = ref Letter(key);
-        if (state.Symbol == 0 && _symbols!.ClaimLetterKey(symbol))
+        if (state.Symbol == 0 && _symbols!.OwnsLetterKey(symbol))
         {
+            if (_letterMemory is null)
+            {
+                AllocateLetters();
+                state = ref Letter(key);
+            }
+
             state.Symbol = symbol;
             state.State.Start(trade);
             AddLetterKey(key);

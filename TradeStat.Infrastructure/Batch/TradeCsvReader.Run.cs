@@ -342,6 +342,13 @@ public sealed partial class TradeCsvReader<TMetrics>
                 _firstInvalid ??= invalid;
             }
 
+            if (_symbols.LetterKeysClosed)
+            {
+                // Letter states parsed before the keys closed join the id slots on both sides.
+                total.Trades.MoveLettersToIds(_symbols);
+                chunk.Trades.MoveLettersToIds(_symbols);
+            }
+
             total.Trades.MergeFrom(chunk.Trades);
             total.Lines += chunk.Lines;
             total.InvalidLines += chunk.InvalidLines;

@@ -22,9 +22,9 @@ internal static unsafe partial class TradeLineParser
     private const ulong OneEach = 0x0101010101010101UL;
 
     /// <summary>
-    /// Reads the two lines at <paramref name="p"/> when both are <c>timestamp,sym,quantity,price\n</c> with a letter
-    /// symbol (<see cref="SymbolTable.IsLetters"/>; <paramref name="firstSymbol"/> and <paramref name="secondSymbol"/>
-    /// get their bytes), at most 16, 8 and 8 digits, quantity and price not 0: the line feeds, commas and lengths
+    /// Reads the two lines at <paramref name="p"/> when both are <c>timestamp,sym,quantity,price\n</c> with a
+    /// three-byte symbol (<paramref name="firstWord"/> and <paramref name="secondWord"/> get its bytes and the comma
+    /// after them, for the caller to look up), at most 16, 8 and 8 digits, quantity and price not 0: the line feeds, commas and lengths
     /// from one 64-byte load (the separators' positions gathered by one compress), the six numbers from one byte
     /// permute and four multiply-adds. False (nothing consumed) for anything else; the caller then reads line by line,
     /// which also validates and words the reason for an invalid line.
@@ -35,11 +35,11 @@ internal static unsafe partial class TradeLineParser
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryParseTwo(byte* p, out Vector512<ulong> timestamps,
-        out Vector512<uint> groups, out uint firstSymbol, out uint secondSymbol, out int length)
+        out Vector512<uint> groups, out uint firstWord, out uint secondWord, out int length)
     {
         Unsafe.SkipInit(out timestamps);
         Unsafe.SkipInit(out groups);
-        firstSymbol = secondSymbol = 0;
+        firstWord = secondWord = 0;
         length = 0;
         var v = Vector512.Load(p);
         var commas = Vector512.Equals(v, Vector512.Create((byte)','));
@@ -77,15 +77,8 @@ internal static unsafe partial class TradeLineParser
             return false;
         }
 
-        var firstWord = Unsafe.ReadUnaligned<uint>(p + (int)(s & 0xFF) + 1);
-        var secondWord = Unsafe.ReadUnaligned<uint>(p + (int)((s >> 32) & 0xFF) + 1);
-        if (!SymbolTable.AreLetters(firstWord, secondWord))
-        {
-            return false;
-        }
-
-        firstSymbol = firstWord & 0xFFFFFF;
-        secondSymbol = secondWord & 0xFFFFFF;
+        firstWord = Unsafe.ReadUnaligned<uint>(p + (int)(s & 0xFF) + 1);
+        secondWord = Unsafe.ReadUnaligned<uint>(p + (int)((s >> 32) & 0xFF) + 1);
 
         // Pairs, fours and eights (as EightDigitGroups, on four 16-byte lanes at once): dwords 0–1 the first timestamp's
         // two halves, 4 and 5 the first quantity and price, 8–9 and 12–13 the second line's; then each timestamp as

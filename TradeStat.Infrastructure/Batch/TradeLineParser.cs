@@ -36,9 +36,10 @@ internal static unsafe partial class TradeLineParser
     internal static void Parse<TMetrics>(byte* start, byte* end, CsvChunk<TMetrics> chunk, SymbolTable symbols, bool skipInvalid, bool twoLines)
         where TMetrics : struct, ITradeMetric<TMetrics>
     {
-        // Letter symbols go to their letter states (where the metrics allow them; the two-line reader takes only those).
-        var letters = TradeAggregation<TMetrics>.LettersSupported;
-        twoLines &= TwoLinesSupported && letters;
+        // Letter symbols go to their letter states, where the metrics allow them and until the run's letter keys
+        // close; then every symbol goes by id, and the letter states move to id slots first.
+        var letters = TradeAggregation<TMetrics>.LettersSupported && !symbols.LetterKeysClosed;
+        twoLines &= TwoLinesSupported;
         // The loop keeps only the line count: accepted = lines − rejected, and the first trade (its timestamp and
         // line go to the ordered merge) is the line after the leading invalid ones, read again once at the end.
         // What only the invalid-line path needs lives in the chunk, leaving the registers to the hot loop.
@@ -50,6 +51,10 @@ internal static unsafe partial class TradeLineParser
         {
             trades.UseLetters(symbols);
         }
+        else if (trades.HasLetters)
+        {
+            trades.MoveLettersToIds(symbols);
+        }
 
         var last = chunk.LastTimestamp;
         var lines = 0L;
@@ -59,7 +64,7 @@ internal static unsafe partial class TradeLineParser
             // Two lines at once (almost every pair of a typical input, on a CPU with AVX-512 VBMI2); an unusual
             // line, a decreasing timestamp or the region's last bytes go line by line below.
             if (twoLines && end - p >= TwoLinesWindow - Padding &&
-                TryParseTwo(p, out var timestamps, out var numbers, out var firstSymbol, out var secondSymbol, out var length))
+                TryParseTwo(p, out var timestamps, out var numbers, out var firstWord, out var secondWord, out var length))
             {
                 var first = (long)timestamps.ToScalar();
                 var second = (long)timestamps.GetElement(4);
@@ -67,12 +72,34 @@ internal static unsafe partial class TradeLineParser
                 // line being at most 39; the test keeps it so should Padding shrink.)
                 if (first >= last && second >= first && length <= end - p)
                 {
-                    trades.ObserveLetters(firstSymbol, new Trade(first, numbers.GetElement(4), numbers.GetElement(5)));
-                    trades.ObserveLetters(secondSymbol, new Trade(second, numbers.GetElement(12), numbers.GetElement(13)));
-                    lines += 2;
-                    last = second;
-                    p += length;
-                    continue;
+                    if (letters)
+                    {
+                        if (SymbolTable.AreLetters(firstWord, secondWord))
+                        {
+                            trades.ObserveLetters(firstWord & 0xFFFFFF, new Trade(first, numbers.GetElement(4), numbers.GetElement(5)));
+                            trades.ObserveLetters(secondWord & 0xFFFFFF, new Trade(second, numbers.GetElement(12), numbers.GetElement(13)));
+                            lines += 2;
+                            last = second;
+                            p += length;
+                            continue;
+                        }
+                    }
+                    else
+                    {
+                        // Letter states off (the run's keys closed, or metrics with references): known three-byte
+                        // symbols by id.
+                        var firstId = symbols.FindThreeByte((int)(firstWord & 0xFFFFFF));
+                        var secondId = symbols.FindThreeByte((int)(secondWord & 0xFFFFFF));
+                        if ((firstId | secondId) >= 0)
+                        {
+                            trades.ObserveSoon(firstId, new Trade(first, numbers.GetElement(4), numbers.GetElement(5)));
+                            trades.ObserveSoon(secondId, new Trade(second, numbers.GetElement(12), numbers.GetElement(13)));
+                            lines += 2;
+                            last = second;
+                            p += length;
+                            continue;
+                        }
+                    }
                 }
             }
 

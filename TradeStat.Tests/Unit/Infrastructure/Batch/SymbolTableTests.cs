@@ -79,10 +79,10 @@ public sealed class SymbolTableTests
         var table = new SymbolTable();
         var abc = Word((byte)'a', (byte)'b', (byte)'c', 0);
         var upperAbc = Word((byte)'A', (byte)'B', (byte)'C', 0);
-        table.ClaimLetterKey(upperAbc).Should().BeTrue();
-        table.ClaimLetterKey(abc).Should().BeFalse();
-        table.ClaimLetterKey(upperAbc).Should().BeTrue();
-        table.ClaimLetterKey(Word((byte)'a', (byte)'b', (byte)'d', 0)).Should().BeTrue();
+        table.OwnsLetterKey(upperAbc).Should().BeTrue();
+        table.OwnsLetterKey(abc).Should().BeFalse();
+        table.OwnsLetterKey(upperAbc).Should().BeTrue();
+        table.OwnsLetterKey(Word((byte)'a', (byte)'b', (byte)'d', 0)).Should().BeTrue();
         table.Count.Should().Be(0); // an owner needs no id
     }
 
@@ -101,10 +101,90 @@ public sealed class SymbolTableTests
 
         random.Shuffle(rivals);
         var won = new bool[rivals.Length];
-        Parallel.For(0, rivals.Length, i => won[i] = table.ClaimLetterKey(rivals[i]));
+        Parallel.For(0, rivals.Length, i => won[i] = table.OwnsLetterKey(rivals[i]));
         var owner = rivals[Array.IndexOf(won, true)];
         won.Should().Equal(rivals.Select(r => r == owner));
-        table.ClaimLetterKey(owner).Should().BeTrue();
+        table.OwnsLetterKey(owner).Should().BeTrue();
+    }
+
+    [Test]
+    public void Letter_keys_close_once_enough_three_byte_symbols_go_by_id_and_owners_keep_theirs()
+    {
+        var table = new SymbolTable();
+        var owners = new List<uint>();
+        for (var i = 0; i < 100; i++)
+        {
+            var symbol = Word((byte)('a' + i % 26), (byte)('a' + i / 26), (byte)'q', 0);
+            table.OwnsLetterKey(symbol).Should().BeTrue();
+            owners.Add(symbol);
+        }
+
+        // Three-byte symbols with a digit go by id: below the threshold the keys stay open.
+        for (var i = 0; i < SymbolTable.LetterKeysCloseAt - 1; i++)
+        {
+            table.GetOrAdd([(byte)'0', (byte)('0' + i % 10), (byte)('a' + i / 10)]);
+        }
+
+        table.LetterKeysClosed.Should().BeFalse();
+        table.OwnsLetterKey(Word((byte)'z', (byte)'z', (byte)'a', 0)).Should().BeTrue();
+        table.GetOrAdd("9zz"u8);
+        table.LetterKeysClosed.Should().BeTrue();
+        owners.Should().OnlyContain(o => table.OwnsLetterKey(o));
+        table.OwnsLetterKey(Word((byte)'z', (byte)'z', (byte)'a', 0)).Should().BeTrue();
+        table.OwnsLetterKey(Word((byte)'z', (byte)'z', (byte)'b', 0)).Should().BeFalse();
+        table.OwnsLetterKey(Word((byte)'Z', (byte)'z', (byte)'a', 0)).Should().BeFalse();
+    }
+
+    [Test]
+    public void Keys_stay_open_while_owners_outnumber_four_times_the_symbols_by_id()
+    {
+        var table = new SymbolTable();
+        for (var i = 0; i < 26 * 26 * 26; i++)
+        {
+            table.OwnsLetterKey(Word((byte)('a' + i / 676), (byte)('a' + i / 26 % 26), (byte)('a' + i % 26), 0)).Should().BeTrue();
+        }
+
+        for (var i = 0; i < 1000; i++)
+        {
+            table.GetOrAdd([(byte)('0' + i / 100), (byte)('0' + i / 10 % 10), (byte)('0' + i % 10)]);
+        }
+
+        table.LetterKeysClosed.Should().BeFalse();
+    }
+
+    [Test]
+    public void Claims_racing_the_closing_of_the_keys_settle_each_key_once([Range(1, 6)] int seed)
+    {
+        // Threads claim letter keys while another adds symbols by id until the keys close: afterwards every symbol's
+        // answer is the same as the first one it got, and at most one symbol owns a key.
+        var random = new Random(seed);
+        var table = new SymbolTable();
+        var symbols = new uint[4096];
+        for (var i = 0; i < symbols.Length; i++)
+        {
+            symbols[i] = Word((byte)(0x40 + random.Next(63)), (byte)(0x40 + random.Next(63)), (byte)(0x40 + random.Next(63)), 0);
+        }
+
+        var first = new bool[symbols.Length];
+        Parallel.Invoke(
+            () =>
+            {
+                for (var i = 0; i < symbols.Length; i++)
+                {
+                    first[i] = table.OwnsLetterKey(symbols[i]);
+                }
+            },
+            () =>
+            {
+                for (var i = 0; i < 1000; i++)
+                {
+                    table.GetOrAdd([(byte)('0' + i / 100), (byte)('0' + i / 10 % 10), (byte)('0' + i % 10)]);
+                }
+            });
+
+        table.LetterKeysClosed.Should().BeTrue();
+        symbols.Select(table.OwnsLetterKey).Should().Equal(first);
+        symbols.Where(table.OwnsLetterKey).Distinct().GroupBy(SymbolTable.LetterKey).Should().OnlyContain(g => g.Count() == 1);
     }
 
     [Test]

@@ -73,6 +73,35 @@ public sealed class TradeCsvReaderTests
     }
 
     [Test]
+    public void An_alphanumeric_universe_matches_the_naive_reference_as_its_letter_keys_close(
+        [Range(1, 6)] int seed,
+        [ValueSource(nameof(Sources))] Source source)
+    {
+        // Mixed-case letter symbols and symbols with digits: the letter keys close part-way through the run, and the
+        // letter states of segments parsed before then move to id slots, at the next chunk or at the merge.
+        var random = new Random(seed);
+        const string bytes = "aAbBcCdDeEfF0123456789";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var count = random.Next(600, 3_000);
+        while (names.Count < count)
+        {
+            names.Add(new string([bytes[random.Next(bytes.Length)], bytes[random.Next(bytes.Length)], bytes[random.Next(bytes.Length)]]));
+        }
+
+        var input = TradeInputs.Random(seed, random.Next(5_000, 30_000), 0, uniform: true, names: names.ToArray());
+        var expected = NaiveTrades.Analyze(input);
+        var chunkSize = random.Next(256, 8_000);
+        var options = new CsvReadOptions
+        {
+            Threads = 2 + seed % 2, ChunkSize = chunkSize, SegmentSize = chunkSize * random.Next(1, 9), MaxLineLength = 128,
+        };
+
+        var outcome = Analyze(input, source, options);
+
+        ShouldMatch(outcome, expected);
+    }
+
+    [Test]
     public void Segments_of_any_length_match_the_naive_reference(
         [Range(1, 24)] int seed,
         [ValueSource(nameof(Sources))] Source source)

@@ -60,16 +60,8 @@ public sealed class TradeCsvReaderTests
         var random = new Random(seed);
         var names = TradeInputs.CollidingSymbols(seed, random.Next(2, 513));
         var input = TradeInputs.Random(seed, random.Next(1, 20_000), 0, uniform: true, names: names);
-        var expected = NaiveTrades.Analyze(input);
-        var chunkSize = random.Next(64, 2_000);
-        var options = new CsvReadOptions
-        {
-            Threads = 2 + seed % 2, ChunkSize = chunkSize, SegmentSize = chunkSize * random.Next(1, 9), MaxLineLength = 128,
-        };
 
-        var outcome = Analyze(input, source, options);
-
-        ShouldMatch(outcome, expected);
+        ShouldMatch(Analyze(input, source, ManySegments(random, seed, random.Next(64, 2_000))), NaiveTrades.Analyze(input));
     }
 
     [Test]
@@ -89,17 +81,15 @@ public sealed class TradeCsvReaderTests
         }
 
         var input = TradeInputs.Random(seed, random.Next(5_000, 30_000), 0, uniform: true, names: names.ToArray());
-        var expected = NaiveTrades.Analyze(input);
-        var chunkSize = random.Next(256, 8_000);
-        var options = new CsvReadOptions
-        {
-            Threads = 2 + seed % 2, ChunkSize = chunkSize, SegmentSize = chunkSize * random.Next(1, 9), MaxLineLength = 128,
-        };
 
-        var outcome = Analyze(input, source, options);
-
-        ShouldMatch(outcome, expected);
+        ShouldMatch(Analyze(input, source, ManySegments(random, seed, random.Next(256, 8_000))), NaiveTrades.Analyze(input));
     }
+
+    // Two or three threads over segments of 1–8 chunks of chunkSize bytes: many segments parsed at once, merged in order.
+    private static CsvReadOptions ManySegments(Random random, int seed, int chunkSize) => new()
+    {
+        Threads = 2 + seed % 2, ChunkSize = chunkSize, SegmentSize = chunkSize * random.Next(1, 9), MaxLineLength = 128,
+    };
 
     [Test]
     public void Segments_of_any_length_match_the_naive_reference(

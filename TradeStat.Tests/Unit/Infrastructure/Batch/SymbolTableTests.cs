@@ -184,7 +184,8 @@ public sealed class SymbolTableTests
 
         table.LetterKeysClosed.Should().BeTrue();
         symbols.Select(table.OwnsLetterKey).Should().Equal(first);
-        symbols.Where(table.OwnsLetterKey).Distinct().GroupBy(SymbolTable.LetterKey).Should().OnlyContain(g => g.Count() == 1);
+        // (No owner at all when the keys closed before the first claim: the race goes either way.)
+        symbols.Where(table.OwnsLetterKey).Distinct().GroupBy(SymbolTable.LetterKey).Should().NotContain(g => g.Count() > 1);
     }
 
     [Test]

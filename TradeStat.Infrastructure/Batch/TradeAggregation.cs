@@ -230,6 +230,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
                 }
                 else
                 {
+                    Debug.Assert(target.Symbol == source.Symbol, "a letter key has one owner in a run");
                     target.State.Merge(source.State);
                 }
             }

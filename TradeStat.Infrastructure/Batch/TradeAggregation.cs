@@ -206,6 +206,21 @@ public sealed unsafe class TradeAggregation<TMetrics>
         _letterCount = 0;
     }
 
+    /// <summary>
+    /// Forgets every trade and frees the letter states' block now (not at the next garbage collection): for an
+    /// aggregation a run no longer uses.
+    /// </summary>
+    internal void Release()
+    {
+        Clear();
+        if (_letterMemory is not null)
+        {
+            _letters = NoLetters;
+            _letterMemory.Dispose();
+            _letterMemory = null;
+        }
+    }
+
     /// <summary>Absorbs <paramref name="later"/>, whose trades all come after this aggregation's.</summary>
     public void MergeFrom(TradeAggregation<TMetrics> later)
     {

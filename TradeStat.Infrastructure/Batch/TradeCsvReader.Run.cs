@@ -154,12 +154,20 @@ public sealed partial class TradeCsvReader<TMetrics>
             };
         }
 
-        /// <summary>Frees the chunk buffers now (a buffer a failed read did not give back is freed by its finalizer).</summary>
+        /// <summary>
+        /// Frees the chunk buffers and the segments' letter states now (what a failed read did not give back is freed by
+        /// its finalizer). The total's aggregation stays: the analysis returns it.
+        /// </summary>
         public void FreeBuffers()
         {
             while (_free.TryTake(out var work))
             {
                 work.Memory.Dispose();
+            }
+
+            while (_freeSegments.TryTake(out var segment))
+            {
+                segment.Totals.Trades.Release();
             }
         }
 

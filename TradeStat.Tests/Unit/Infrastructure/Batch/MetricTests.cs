@@ -205,6 +205,24 @@ public sealed class MetricTests
     }
 
     [Test]
+    public void A_released_aggregation_is_empty_and_takes_letter_symbols_again()
+    {
+        var symbols = new SymbolTable();
+        var trades = new TradeAggregation<ReportMetrics>();
+        trades.UseLetters(symbols);
+        trades.ObserveLetters(Letters("abc"), new Trade(1, 2, 3));
+        trades.ApplyPending();
+        Write(trades, symbols).Should().Be("abc,0,2,3,3\n");
+
+        trades.Release();
+        Write(trades, symbols).Should().BeEmpty();
+        trades.ObserveLetters(Letters("xyz"), new Trade(5, 1, 7));
+        trades.ObserveLetters(Letters("xyz"), new Trade(9, 3, 11));
+        trades.ApplyPending();
+        Write(trades, symbols).Should().Be("xyz,4,4,10,11\n");
+    }
+
+    [Test]
     public void Sums_of_huge_products_do_not_overflow()
     {
         var wap = default(WeightedAveragePrice);
@@ -273,4 +291,6 @@ public sealed class MetricTests
 
         return text.ToString();
     }
+
+    private static uint Letters(string symbol) => symbol[0] | ((uint)symbol[1] << 8) | ((uint)symbol[2] << 16);
 }

@@ -70,18 +70,14 @@ public sealed unsafe class SymbolTable
     /// 0x40–0x7E (<c>@</c>, <c>A</c>–<c>Z</c>, <c>[\]^_`</c>, <c>a</c>–<c>z</c>, <c>{|}~</c>), all valid symbol bytes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsLetters(uint word)
-    {
-        var x = (word ^ 0x7F7F7F) & 0xFFFFFF; // a zero byte where a symbol byte is 0x7F
-        return (word & 0xFFC0C0C0) == 0x2C404040 && ((x - 0x010101) & ~x & 0x808080) == 0;
-    }
+    public static bool IsLetters(uint word) => AreLetters(word, word);
 
     /// <summary>As <see cref="IsLetters"/> for two words at once (true when both are letter symbols).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AreLetters(uint first, uint second)
     {
         var words = first | ((ulong)second << 32);
-        var x = (words ^ 0x007F7F7F007F7F7FUL) & 0x00FFFFFF00FFFFFFUL;
+        var x = (words ^ 0x007F7F7F007F7F7FUL) & 0x00FFFFFF00FFFFFFUL; // a zero byte where a symbol byte is 0x7F
         return (words & 0xFFC0C0C0FFC0C0C0UL) == 0x2C4040402C404040UL &&
             ((x - 0x0001010100010101UL) & ~x & 0x0080808000808080UL) == 0;
     }
@@ -188,9 +184,7 @@ public sealed unsafe class SymbolTable
     {
         if (symbol.Length == 3)
         {
-            var threeByteKey = ThreeByteKey(symbol[0], symbol[1], symbol[2]);
-            var known = FindThreeByte(threeByteKey);
-            return known >= 0 ? known : AddThreeByte(threeByteKey);
+            return GetOrAddThreeByte(ThreeByteKey(symbol[0], symbol[1], symbol[2]));
         }
 
         if (symbol.Length is >= 1 and <= 8)
@@ -224,6 +218,17 @@ public sealed unsafe class SymbolTable
             _general[new string(key[..symbol.Length])] = id;
             return id;
         }
+    }
+
+    /// <summary>
+    /// The id of the valid three-byte symbol with <paramref name="key"/> (see <see cref="ThreeByteKey"/>; a letter
+    /// symbol's three bytes as <see cref="IsLetters"/> gives them are its key), added if new. The caller vouches for
+    /// its validity (<see cref="GetOrAdd"/> checks it).
+    /// </summary>
+    internal int GetOrAddThreeByte(int key)
+    {
+        var known = FindThreeByte(key);
+        return known >= 0 ? known : AddThreeByte(key);
     }
 
     /// <summary>The bytes of symbol <paramref name="id"/>.</summary>

@@ -186,7 +186,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
         {
             ref var letter = ref Letter(_letterKeys[i]);
             var symbol = letter.Symbol;
-            var id = symbols.GetOrAdd([(byte)symbol, (byte)(symbol >> 8), (byte)(symbol >> 16)]);
+            var id = symbols.GetOrAddThreeByte((int)symbol);
             var slot = SlotOf(id);
             if (slot < 0)
             {
@@ -401,7 +401,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
             return;
         }
 
-        Observe(_symbols!.GetOrAdd([(byte)symbol, (byte)(symbol >> 8), (byte)(symbol >> 16)]), trade);
+        Observe(_symbols!.GetOrAddThreeByte((int)symbol), trade);
     }
 
     // This aggregation's own letter states, in place of NoLetters: 3 MiB in 2 MiB pages where the kernel grants them,

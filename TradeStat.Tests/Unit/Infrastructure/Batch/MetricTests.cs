@@ -109,32 +109,9 @@ public sealed class MetricTests
             symbols.GetOrAdd(Encoding.ASCII.GetBytes($"s{i}"));
         }
 
-        var trades = new List<(int Symbol, Trade Trade)>();
-        long time = 0;
-        for (var i = random.Next(1, 60_000); i > 0; i--)
-        {
-            time += random.Next(3) == 0 ? 0 : random.Next(1, 1000);
-            var symbol = seed % 2 == 0 ? random.Next(symbolCount) : (int)(Math.Pow(random.NextDouble(), 3) * symbolCount);
-            trades.Add((symbol, new Trade(time, random.Next(1, 100_000), random.Next(1, 100_000))));
-        }
-
+        var trades = RandomTrades(random, seed, symbolCount);
         var immediate = new TradeAggregation<ReportMetrics>();
-        var deferred = new TradeAggregation<ReportMetrics>();
-        var piece = new TradeAggregation<ReportMetrics>(1);
-        var at = 0;
-        while (at < trades.Count)
-        {
-            var end = Math.Min(trades.Count, at + random.Next(0, 20_000));
-            for (; at < end; at++)
-            {
-                immediate.Observe(trades[at].Symbol, trades[at].Trade);
-                piece.ObserveSoon(trades[at].Symbol, trades[at].Trade);
-            }
-
-            piece.ApplyPending();
-            deferred.MergeFrom(piece);
-            piece.Clear();
-        }
+        var deferred = InPieces(trades, random, immediate, (piece, id, trade) => piece.ObserveSoon(id, trade));
 
         Write(deferred, symbols).Should().Be(Write(immediate, symbols)).And.Be(Naive(trades, symbols));
     }
@@ -158,45 +135,29 @@ public sealed class MetricTests
         }
 
         var universe = names.ToArray();
-        var byId = new SymbolTable();
+        var byId = new SymbolTable(); // ids 0 .. count − 1 in the universe's order, as RandomTrades gives them
+        foreach (var name in universe)
+        {
+            byId.GetOrAdd(Encoding.ASCII.GetBytes(name));
+        }
+
         var symbols = new SymbolTable();
-        var trades = new List<(int Symbol, Trade Trade)>();
-        long time = 0;
-        for (var i = random.Next(1, 60_000); i > 0; i--)
-        {
-            time += random.Next(3) == 0 ? 0 : random.Next(1, 1000);
-            var name = seed % 2 == 0 ? universe[random.Next(universe.Length)] : universe[(int)(Math.Pow(random.NextDouble(), 3) * universe.Length)];
-            trades.Add((byId.GetOrAdd(Encoding.ASCII.GetBytes(name)), new Trade(time, random.Next(1, 100_000), random.Next(1, 100_000))));
-        }
-
+        var trades = RandomTrades(random, seed, universe.Length);
         var immediate = new TradeAggregation<ReportMetrics>();
-        var deferred = new TradeAggregation<ReportMetrics>();
-        var piece = new TradeAggregation<ReportMetrics>(1);
-        var at = 0;
-        while (at < trades.Count)
+        var deferred = InPieces(trades, random, immediate, (piece, id, trade) =>
         {
-            var end = Math.Min(trades.Count, at + random.Next(0, 20_000));
             piece.UseLetters(symbols);
-            for (; at < end; at++)
+            var name = byId.Name(id);
+            var word = name.Length == 3 ? name[0] | ((uint)name[1] << 8) | ((uint)name[2] << 16) | ((uint)',' << 24) : 0;
+            if (SymbolTable.IsLetters(word))
             {
-                var (id, trade) = trades[at];
-                immediate.Observe(id, trade);
-                var name = byId.Name(id);
-                var word = name.Length == 3 ? name[0] | ((uint)name[1] << 8) | ((uint)name[2] << 16) | ((uint)',' << 24) : 0;
-                if (SymbolTable.IsLetters(word))
-                {
-                    piece.ObserveLetters(word & 0xFFFFFF, trade);
-                }
-                else
-                {
-                    piece.ObserveSoon(symbols.GetOrAdd(name), trade);
-                }
+                piece.ObserveLetters(word & 0xFFFFFF, trade);
             }
-
-            piece.ApplyPending();
-            deferred.MergeFrom(piece);
-            piece.Clear();
-        }
+            else
+            {
+                piece.ObserveSoon(symbols.GetOrAdd(name), trade);
+            }
+        });
 
         var expected = Naive(trades, byId);
         Write(immediate, byId).Should().Be(expected);
@@ -268,6 +229,48 @@ public sealed class MetricTests
         sum.ToBigInteger().Should().Be(exact);
         exact.Should().BeGreaterThan((BigInteger)UInt128.MaxValue);
         sum.DivideTruncated(1_000_003).Should().Be((UInt128)(exact / 1_000_003));
+    }
+
+    // 1 to 60,000 trades in time order (a third at the time of the one before) of symbols 0 .. count − 1, drawn
+    // uniformly for an even seed, a few carrying most for an odd one.
+    private static List<(int Symbol, Trade Trade)> RandomTrades(Random random, int seed, int count)
+    {
+        var trades = new List<(int Symbol, Trade Trade)>();
+        long time = 0;
+        for (var i = random.Next(1, 60_000); i > 0; i--)
+        {
+            time += random.Next(3) == 0 ? 0 : random.Next(1, 1000);
+            var symbol = seed % 2 == 0 ? random.Next(count) : (int)(Math.Pow(random.NextDouble(), 3) * count);
+            trades.Add((symbol, new Trade(time, random.Next(1, 100_000), random.Next(1, 100_000))));
+        }
+
+        return trades;
+    }
+
+    // Every trade into `immediate` at once, and by `observe` into pieces of up to 20,000 trades, as the parser fills a
+    // segment: each piece's pending trades applied, the piece merged in order into the aggregation returned, then
+    // cleared and reused.
+    private static TradeAggregation<ReportMetrics> InPieces(List<(int Symbol, Trade Trade)> trades, Random random,
+        TradeAggregation<ReportMetrics> immediate, Action<TradeAggregation<ReportMetrics>, int, Trade> observe)
+    {
+        var merged = new TradeAggregation<ReportMetrics>();
+        var piece = new TradeAggregation<ReportMetrics>(1);
+        var at = 0;
+        while (at < trades.Count)
+        {
+            var end = Math.Min(trades.Count, at + random.Next(0, 20_000));
+            for (; at < end; at++)
+            {
+                immediate.Observe(trades[at].Symbol, trades[at].Trade);
+                observe(piece, trades[at].Symbol, trades[at].Trade);
+            }
+
+            piece.ApplyPending();
+            merged.MergeFrom(piece);
+            piece.Clear();
+        }
+
+        return merged;
     }
 
     private static string Write(TradeAggregation<ReportMetrics> trades, SymbolTable symbols)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using TradeStat.Infrastructure.Interop;
 
 namespace TradeStat.Infrastructure.Batch;
 
@@ -11,10 +12,9 @@ namespace TradeStat.Infrastructure.Batch;
 /// Where the kernel grants no huge page (THP off, or memory fragmented) the advice is ignored and the buffer is
 /// ordinary memory. Freed by <see cref="Dispose"/>, or by the finalizer when a failed read dropped it.
 /// </remarks>
-internal sealed unsafe partial class ChunkMemory : IDisposable
+internal sealed unsafe class ChunkMemory : IDisposable
 {
     private const nuint HugePage = 2 << 20;
-    private const int AdviseHugePage = 14; // MADV_HUGEPAGE
 
     private readonly nuint _size;
     private byte* _data;
@@ -31,16 +31,8 @@ internal sealed unsafe partial class ChunkMemory : IDisposable
         _size = size;
         if (huge > 0 && OperatingSystem.IsLinux())
         {
-            try
-            {
-                _ = Madvise(_data, huge, AdviseHugePage); // advice only: a refusal changes nothing
-            }
-            catch (DllNotFoundException)
-            {
-            }
-            catch (EntryPointNotFoundException)
-            {
-            }
+            var data = _data;
+            _ = Libc.Advise(() => Libc.Madvise(data, huge, Libc.AdviseHugePage)); // a refusal changes nothing
         }
     }
 
@@ -71,7 +63,4 @@ internal sealed unsafe partial class ChunkMemory : IDisposable
             GC.RemoveMemoryPressure((long)_size);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    private static partial int Madvise(void* address, nuint length, int advice);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using TradeStat.Infrastructure.Interop;
 
 namespace TradeStat.Infrastructure.Feed;
 
@@ -203,7 +204,7 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
             return;
         }
 
-        var fd = Native.open(directory, 0);
+        var fd = Libc.Open(directory, 0);
         if (fd < 0)
         {
             throw new IOException($"Cannot open {directory} to flush it (errno {Marshal.GetLastPInvokeError()}).");
@@ -213,29 +214,14 @@ internal sealed class FeedCheckpoints(BinanceOptions options, FeedBook book, Fee
         {
             // Some filesystems (network and FUSE mounts) cannot flush a directory (EINVAL, EBADF): the rename is as
             // durable as they make it.
-            if (Native.fsync(fd) != 0 && Marshal.GetLastPInvokeError() is not (EINVAL or EBADF))
+            if (Libc.Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is not (Libc.EINVAL or Libc.EBADF))
             {
                 throw new IOException($"Cannot flush {directory} (errno {Marshal.GetLastPInvokeError()}).");
             }
         }
         finally
         {
-            _ = Native.close(fd);
+            _ = Libc.Close(fd);
         }
-    }
-
-    private const int EBADF = 9;
-    private const int EINVAL = 22;
-
-    private static class Native
-    {
-        [DllImport("libc", SetLastError = true)]
-        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int fsync(int fd);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int close(int fd);
     }
 }

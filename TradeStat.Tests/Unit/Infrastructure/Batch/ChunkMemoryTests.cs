@@ -28,6 +28,42 @@ public sealed unsafe class ChunkMemoryTests
     }
 
     [Test]
+    public void The_whole_huge_pages_are_advised_into_huge_pages()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("madvise is Linux's");
+        }
+
+        using var memory = new ChunkMemory((4 << 20) + 100);
+
+        // /proc/self/smaps lists each mapping with its VmFlags; "hg" marks MADV_HUGEPAGE. The advised range may be a
+        // mapping of its own (split from the allocator's), so the one holding the buffer's first byte is checked.
+        VmFlagsAt((nuint)memory.Data).Should().Contain("hg");
+    }
+
+    private static string[] VmFlagsAt(nuint address)
+    {
+        var inside = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            var dash = line.IndexOf('-');
+            var space = line.IndexOf(' ');
+            if (dash > 0 && space > dash && nuint.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var start)
+                && nuint.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out var end))
+            {
+                inside = start <= address && address < end;
+            }
+            else if (inside && line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                return line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            }
+        }
+
+        return [];
+    }
+
+    [Test]
     public void Disposing_twice_is_harmless_and_leaves_no_memory_to_reach()
     {
         var memory = new ChunkMemory(100);

@@ -12,9 +12,10 @@ namespace TradeStat.Infrastructure.Batch;
 /// valid symbols are ever added, so a hit is a valid symbol); other symbols of up to eight bytes are found the same
 /// way, by their bytes as one number, in an open-addressing hash table read without a lock; longer ones go through a
 /// dictionary looked up with a stack copy of its bytes (no allocation once known). Three-byte symbols of bytes
-/// 0x40–0x7E (<see cref="IsLetters"/>: letters, mostly) need no lookup at all in the hot loop: their states sit at
-/// their <see cref="LetterKey"/> in each aggregation, and this table only settles which symbol owns a key
-/// (<see cref="OwnsLetterKey"/>).
+/// 0x40–0x7E (<see cref="IsLetters"/>: letters, mostly) need no lookup at all in the hot loop while the letter keys
+/// are open: their states sit at their <see cref="LetterKey"/> in each aggregation, and this table only settles which
+/// symbol owns a key (<see cref="OwnsLetterKey"/>). Once the keys close (<see cref="LetterKeysClosed"/>: a universe of
+/// mixed case or digits) every symbol takes the id path, owners included.
 /// </summary>
 /// <remarks>
 /// The three-byte table is address space from the OS, zero-filled on first touch, so only the pages of symbols seen
@@ -48,7 +49,10 @@ public sealed unsafe class SymbolTable
     private byte[][] _names = new byte[64][];
     private int _count;
 
-    /// <summary>Number of symbols with an id (a letter symbol that owns its letter key has none: it needs none).</summary>
+    /// <summary>
+    /// Number of symbols with an id (a letter symbol that owns its letter key has none while the keys are open: it
+    /// needs none; it gets one when its states move to the id path).
+    /// </summary>
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Releases the three-byte table.</summary>
@@ -101,7 +105,7 @@ public sealed unsafe class SymbolTable
     /// <summary>
     /// True when the letter symbol <paramref name="symbol"/> (three bytes, little-endian) owns its
     /// <see cref="LetterKey"/>: the first letter symbol to ask for a key gets it, for the whole run, and its states sit
-    /// at that key in every aggregation. False when another letter symbol owns the key (the same letters in another
+    /// at that key in every aggregation until the keys close. False when another letter symbol owns the key (the same letters in another
     /// case, or '@' for '`' and the like): this one then takes the id path. One byte load once the key is claimed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -28,8 +28,8 @@ public sealed unsafe class TradeAggregation<TMetrics>
     private int[] _idOf;            // slot → symbol id
     private int _count;
 
-    // Letter states: LetterKeys entries of a state and its symbol's bytes (0: no trade here), 2 MiB aligned (so
-    // ReportMetrics' 96-byte entries each span two cache lines, never three). Until the first letter symbol comes,
+    // Letter states: LetterKeys entries of a state and its symbol's bytes (0: no trade here), in 2 MiB pages where the
+    // kernel grants them (ReportMetrics' 96-byte entries, 32-byte aligned, each span two cache lines, never three). Until the first letter symbol comes,
     // _letters points at NoLetters: every entry reads as empty, and the first trade allocates the aggregation's own.
     private static readonly byte* NoLetters = (byte*)NativeMemory.AllocZeroed((nuint)(SymbolTable.LetterKeys * Unsafe.SizeOf<LetterEntry>()));
     private ChunkMemory? _letterMemory;
@@ -103,7 +103,11 @@ public sealed unsafe class TradeAggregation<TMetrics>
     /// As <see cref="Observe"/>, but the trade is applied <see cref="Lag"/> trades later (or at
     /// <see cref="ApplyPending"/>), its state's cache lines fetched meanwhile: with thousands of symbols the states
     /// outgrow the near caches, and waiting for one on every line would stall the parsing. Trades of one symbol are
-    /// still applied in order. Call <see cref="ApplyPending"/> before reading, merging or clearing.
+    /// still applied in order. Call <see cref="ApplyPending"/> before reading or merging (<see cref="Clear"/> drops
+    /// what is pending). Between two <see cref="ApplyPending"/> calls a symbol must come either here or through
+    /// <see cref="ObserveLetters"/>, not both: a non-owner's letter trade still pending would otherwise be applied
+    /// after a later trade that <see cref="ObserveSoon"/> started its id state with. The parser picks one path for
+    /// a chunk and applies what is pending at the chunk's end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ObserveSoon(int id, in Trade trade)
@@ -112,7 +116,7 @@ public sealed unsafe class TradeAggregation<TMetrics>
         int slot;
         if ((uint)id >= (uint)slotOf.Length || (slot = slotOf[id] - 1) < 0)
         {
-            Add(id, trade); // a first trade starts its state now: no pending trade can be of this symbol
+            Add(id, trade); // a first trade starts its state now: no pending trade is of this symbol (see above)
             return;
         }
 

@@ -17,6 +17,13 @@ internal static class AnalyzeCommand
             Threads = options.Threads,
             ChunkSize = options.ChunkSize,
         };
+        if (MissingDirectory(options.Output) is { } directory)
+        {
+            // Said now, not after reading the whole input, and naming what is missing rather than a temporary file.
+            stderr.WriteLine($"error: cannot write {options.Output}: the directory {directory} does not exist");
+            return ExitCodes.IoError;
+        }
+
         var reader = new TradeCsvReader<ReportMetrics>(readOptions);
         var progress = new CsvProgress();
         var stopwatch = Stopwatch.StartNew();
@@ -94,6 +101,18 @@ internal static class AnalyzeCommand
     }
 
     private static string Describe(string input) => input == "-" ? "stdin" : input;
+
+    // The directory an output file would go into, when it does not exist; null for stdout or an existing directory.
+    private static string? MissingDirectory(string output)
+    {
+        if (output == "-")
+        {
+            return null;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+        return directory is null || Directory.Exists(directory) ? null : directory;
+    }
 
     private static void DeleteStale(string output, TextWriter stderr)
     {

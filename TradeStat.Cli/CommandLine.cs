@@ -51,7 +51,7 @@ internal static class CommandLine
     {
         if (args.Length > 0 && (args[0] == "help" || Array.Exists(args, a => a is "--help" or "-h")))
         {
-            stdout.Write(Help);
+            stdout.WriteLine(Help);
             return ExitCodes.Success;
         }
 

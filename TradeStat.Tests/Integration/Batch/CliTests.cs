@@ -163,6 +163,20 @@ public sealed class CliTests
         var missing = Cli(null, "missing.csv", "out.csv");
         missing.ExitCode.Should().Be(3);
         missing.Stderr.Should().Contain("cannot read missing.csv");
+        help.Stdout.Should().EndWith("\n"); // the prompt comes back on a line of its own
+    }
+
+    [Test]
+    public void An_output_in_a_missing_directory_fails_before_reading_and_names_the_directory()
+    {
+        File.WriteAllText(Path.Combine(_directory, "input.csv"), "1,abc,1,1\n");
+        var output = Path.Combine("nowhere", "out.csv");
+
+        var run = Cli(null, "input.csv", output);
+
+        run.ExitCode.Should().Be(3);
+        run.Stderr.Should().Contain($"cannot write {output}: the directory {Path.Combine(_directory, "nowhere")} does not exist");
+        run.Stderr.Should().NotContain(".tmp");
     }
 
     [Test]

@@ -110,7 +110,11 @@ public static class HostingExtensions
             // MVC and routing write several Information events per request ("Route matched", "Executing controller action").
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             // Start and stop ("Now listening on", "Application started") stay visible even under a higher default level.
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information);
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            // HttpClientFactory's clients (the feed's REST calls) write Information events for every request and, when the
+            // exchange cannot be reached, each retry's exception with its stack trace; the feed's own warning says what
+            // failed and when it tries again.
+            .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning);
 
     /// <summary>
     /// Applies <c>Kestrel:Limits</c> from configuration (body size, header sizes, timeouts) over the service's own

@@ -55,6 +55,7 @@ public static class AddBatchRequestParser
         }
 
         double[]? buffer = RequestBuffers.Values.Rent(SeriesLimits.MaxBatchSize);
+        var reader = default(Utf8JsonReader); // out here: where a JSON error stops it tells a too-deep body apart
         try
         {
             // The common shape in one pass; anything unusual (or wrong) goes to the general reader below.
@@ -68,7 +69,7 @@ public static class AddBatchRequestParser
                 return true;
             }
 
-            var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(readerOptions));
+            reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(readerOptions));
             if (TryParseObject(ref reader, ref buffer, out request, out error))
             {
                 buffer = null; // owned by the request now
@@ -80,7 +81,9 @@ public static class AddBatchRequestParser
         catch (JsonException ex)
         {
             request = null;
-            error = new ParseError("$", $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+            error = new ParseError("$", OpensTooDeep(body, reader, readerOptions.MaxDepth)
+                ? $"The body nests arrays or objects deeper than {readerOptions.MaxDepth} levels (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}); the limit is TradeStat:MaxJsonDepth."
+                : $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
             return false;
         }
         finally
@@ -90,6 +93,26 @@ public static class AddBatchRequestParser
                 RequestBuffers.Values.Return(buffer);
             }
         }
+    }
+
+    // Whether the reader stopped at the maximum depth in front of one more '[' or '{': valid JSON, only too deep.
+    private static bool OpensTooDeep(ReadOnlySequence<byte> body, in Utf8JsonReader reader, int maxDepth)
+    {
+        if (reader.CurrentDepth < maxDepth - 1)
+        {
+            return false;
+        }
+
+        var rest = new SequenceReader<byte>(body.Slice(reader.BytesConsumed));
+        while (rest.TryRead(out var next))
+        {
+            if (next is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)',' or (byte)':'))
+            {
+                return next is (byte)'[' or (byte)'{';
+            }
+        }
+
+        return false;
     }
 
     private static bool TryParseObject(ref Utf8JsonReader reader, ref double[]? buffer, out AddBatchRequest? request, out ParseError error)

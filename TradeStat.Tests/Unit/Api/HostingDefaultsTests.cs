@@ -33,6 +33,8 @@ public sealed class HostingDefaultsTests
     [TestCase("Microsoft.AspNetCore.Mvc.Infrastructure.ControllerActionInvoker", LogEventLevel.Information, false)]
     [TestCase("Microsoft.AspNetCore.Server.Kestrel", LogEventLevel.Warning, true)]
     [TestCase("Microsoft.Hosting.Lifetime", LogEventLevel.Information, true)]
+    [TestCase("System.Net.Http.HttpClient.exchange.LogicalHandler", LogEventLevel.Information, false)]
+    [TestCase("System.Net.Http.HttpClient.exchange.ClientHandler", LogEventLevel.Warning, true)]
     [TestCase("TradeStat.Api.Diagnostics.RequestTelemetryMiddleware", LogEventLevel.Information, true)]
     [TestCase("TradeStat.Api.Diagnostics.RequestTelemetryMiddleware", LogEventLevel.Debug, false)]
     public void The_shipped_levels_hold_without_configuration(string category, LogEventLevel level, bool enabled)

@@ -92,7 +92,32 @@ public sealed class AddBatchRequestParserTests
         var body = "{\"x\":" + new string('[', 10_000) + new string(']', 10_000) + ",\"symbol\":\"A\",\"values\":[1]}";
         var (ok, _, error) = Parse(body);
         ok.Should().BeFalse();
-        error.Message.Should().Contain("not valid JSON");
+        error.Message.Should().Contain("deeper than 16 levels").And.Contain("TradeStat:MaxJsonDepth");
+    }
+
+    [TestCase("[", "]", 15, true, null)] // 16 levels: the limit
+    [TestCase("[", "]", 16, false, "deeper than 16 levels")]
+    [TestCase("{\"a\":", "}", 16, false, "deeper than 16 levels")]
+    [TestCase("[1, ", "]", 16, false, "deeper than 16 levels")]
+    [TestCase("[", "]", 14, false, "not valid JSON")] // at the limit, but broken: not called too deep
+    public void Nesting_past_the_limit_is_named_as_such_and_a_broken_body_at_the_limit_is_not(
+        string open, string close, int levels, bool accepted, string? message)
+    {
+        var inner = levels == 14 ? "[}" : "1";
+        var body = "{\"x\":" + string.Concat(Enumerable.Repeat(open, levels)) + inner + string.Concat(Enumerable.Repeat(close, levels))
+            + ",\"symbol\":\"A\",\"values\":[1]}";
+
+        var (ok, request, error) = Parse(body);
+
+        ok.Should().Be(accepted);
+        if (accepted)
+        {
+            request!.Dispose();
+        }
+        else
+        {
+            error.Message.Should().Contain(message);
+        }
     }
 
     [Test]

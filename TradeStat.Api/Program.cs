@@ -22,6 +22,12 @@ try
     app.Run();
     return 0;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    // A setting out of range: its message names the key and the range, and a stack trace would add nothing.
+    Log.Fatal("TradeStat cannot start: {Reason:l}", ex.Message);
+    return 1;
+}
 catch (Exception ex) when (ex is not HostAbortedException)
 {
     Log.Fatal(ex, "TradeStat terminated unexpectedly");

@@ -115,6 +115,8 @@ public sealed class OperationsTests
         var start = async () => await ServiceProcess.StartAsync("Production", "--TradeStat:MaxJsonDepth=1");
         var failure = await start.Should().ThrowAsync<InvalidOperationException>();
         failure.Which.Message.Should().Contain("exited with 1").And.Contain("TradeStat:MaxJsonDepth must be between 2 and 256");
+        // The service's last word is the reason alone; only the host's own "Hosting failed to start" carries a trace.
+        failure.Which.Message.Should().Contain("TradeStat cannot start: ").And.NotContain("terminated unexpectedly");
     }
 
     private static double Value(string metrics, string series)

@@ -29,10 +29,12 @@ public static class TradeInputs
     /// Valid lines: <paramref name="symbols"/> symbols (3-byte ones and, when <paramref name="generalSymbols"/>,
     /// other lengths and non-ASCII bytes), equal timestamps, single-trade symbols and, when <paramref name="huge"/>,
     /// quantities and prices near long.MaxValue; <paramref name="names"/>, when given, are the symbols instead, and
-    /// <paramref name="uniform"/> draws every symbol alike (else a few carry most lines).
+    /// <paramref name="uniform"/> draws every symbol alike (else a few carry most lines); <paramref name="phased"/> draws
+    /// each line's symbol from the symbols' first (line + 1) / lines only, so that they are met in phases, the last
+    /// ones near the end.
     /// </summary>
     public static string Random(int seed, int lines, int symbols, bool huge = false, bool generalSymbols = false,
-        string[]? names = null, bool uniform = false)
+        string[]? names = null, bool uniform = false, bool phased = false)
     {
         var random = new Random(seed);
         if (names is not null)
@@ -54,9 +56,10 @@ public static class TradeInputs
         {
             time += random.Next(4) == 0 ? 0 : random.Next(1, 5000);
             // The last symbol trades once (single-trade case); the rest are skewed.
+            var drawn = phased ? Math.Max(1, (int)((long)symbols * (i + 1) / lines)) : symbols;
             var symbol = i == lines / 2 ? names[^1]
-                : uniform ? names[random.Next(symbols)]
-                : names[(int)(Math.Pow(random.NextDouble(), 2) * Math.Max(1, symbols - 1))];
+                : uniform ? names[random.Next(drawn)]
+                : names[(int)(Math.Pow(random.NextDouble(), 2) * Math.Max(1, drawn - 1))];
             var quantity = huge && random.Next(3) == 0 ? long.MaxValue - random.Next(1000) : random.Next(1, 10_000);
             var price = huge && random.Next(3) == 0 ? long.MaxValue - random.Next(1000) : random.Next(1, 100_000);
             text.Append(CultureInfo.InvariantCulture, $"{time},{symbol},{quantity},{price}\n");

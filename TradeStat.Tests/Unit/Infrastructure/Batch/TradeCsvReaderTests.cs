@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using TradeStat.Infrastructure.Batch;
 using TradeStat.Tests.Support;
 using static TradeStat.Tests.Support.CsvRun;
@@ -180,18 +178,16 @@ public sealed class TradeCsvReaderTests
         var universe = names.ToArray();
         random.Shuffle(universe);
         var skipInvalid = seed % 3 == 0;
-        var lines = random.Next(20_000, 60_000);
-        var text = new StringBuilder();
-        long time = 1;
-        for (var i = 0; i < lines; i++)
+        var lines = TradeInputs.Random(seed, random.Next(20_000, 60_000), 0, names: universe, uniform: true, phased: true).Split('\n');
+        for (var i = 1; i < lines.Length; i++)
         {
-            time += random.Next(4) == 0 ? 0 : random.Next(1, 5_000);
-            var symbol = universe[random.Next(Math.Max(1, (int)((long)universe.Length * (i + 1) / lines)))];
-            var timestamp = skipInvalid && random.Next(300) == 0 ? 0 : time;
-            text.Append(CultureInfo.InvariantCulture, $"{timestamp},{symbol},{random.Next(1, 10_000)},{random.Next(1, 100_000)}\n");
+            if (skipInvalid && lines[i].Length > 0 && random.Next(300) == 0)
+            {
+                lines[i] = "0" + lines[i][lines[i].IndexOf(',', StringComparison.Ordinal)..]; // timestamp 0: before the lines above
+            }
         }
 
-        var input = text.ToString();
+        var input = string.Join('\n', lines);
         var chunkSize = random.Next(200, 20_000);
         var options = ManySegments(random, seed, chunkSize) with { SkipInvalid = skipInvalid };
 
